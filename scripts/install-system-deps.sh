@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Debian packages hkfactor's figures and tests need. Idempotent; does nothing when all are present.
+#   fonts-noto-cjk  — CJK glyphs for Chinese labels in PNG/SVG figures
+#   r-cran-sna      — R's sna package, the oracle for the Gould–Fernandez brokerage tests
+set -euo pipefail
+need=()
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk fontconfig)
+Rscript -e 'quit(status = !requireNamespace("sna", quietly = TRUE))' >/dev/null 2>&1 || need+=(r-cran-sna)
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null; then
+  echo "note: missing system packages (${need[*]}); install them with apt to run every test" >&2
+  exit 0
+fi
+echo "installing system packages: ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,0 +1,3 @@
+from hkfactor.cli import main
+
+main()

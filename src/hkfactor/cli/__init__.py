@@ -1,0 +1,19 @@
+"""The ``hkfactor`` command. Thin adapters over the public API, one module per command group.
+
+Subcommand modules are imported explicitly below; each registers its commands on ``app``.
+"""
+
+from __future__ import annotations
+
+from hkfactor.cli._common import app, fail
+from hkfactor.errors import HKFactorError
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point of the ``hkfactor`` console script."""
+    try:
+        app()
+    except HKFactorError as exc:
+        fail(exc)

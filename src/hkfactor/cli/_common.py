@@ -1,0 +1,54 @@
+"""Shared CLI pieces: the Typer app, the language option, output formats, error printing."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from hkfactor.errors import HKFactorError, InputError
+
+__all__ = ["Lang", "LangOpt", "OutFormat", "app", "console", "err_console", "fail"]
+
+app = typer.Typer(
+    name="hkfactor",
+    help="hkfactor: the Hong Kong factor in Shenzhen's innovation — evidence, evaluation, chain.\n\n"
+    "hkfactor：深圳创新城市建设中的香港因素 —— 证据、评价与创新链。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+class Lang(enum.StrEnum):
+    """Language of everything a person reads."""
+
+    zh = "zh"
+    en = "en"
+
+
+class OutFormat(enum.StrEnum):
+    """Output format of a listing."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the output: zh or en / 输出语言")]
+
+
+def fail(exc: HKFactorError) -> None:
+    """Print a domain error for a person and exit with status 2 (never a traceback)."""
+    if isinstance(exc, InputError):
+        err_console.print(f"[bold red]error[/]: {exc.title} — {len(exc.problems)} problem(s)")
+        for p in exc.problems:
+            err_console.print(f"  • {p}", markup=False, highlight=False)
+    else:
+        err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
+    sys.exit(2)
