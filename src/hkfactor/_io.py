@@ -60,7 +60,7 @@ def read_text(path: str | Path) -> tuple[str, str]:
     )
 
 
-def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype: type | None = None) -> pd.DataFrame:
+def read_table(path: str | Path, *, sheet: str | int = 0, dtype: type | None = None) -> pd.DataFrame:
     """Read a CSV (any of the encodings :func:`read_text` accepts), Excel or Parquet file.
 
     Parameters
