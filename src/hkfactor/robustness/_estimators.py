@@ -214,8 +214,10 @@ def sobol_indices(
         st_lo, st_hi = np.quantile(bt, [a, 1 - a], axis=0)
     else:
         s1_lo = s1_hi = st_lo = st_hi = np.full(shape, np.nan)
-    out = [s1, st, s1_lo, s1_hi, st_lo, st_hi]
     if scalar:
-        out = [o[:, 0] for o in out]
+        s1, st, s1_lo, s1_hi, st_lo, st_hi = (o[:, 0] for o in (s1, st, s1_lo, s1_hi, st_lo, st_hi))
         var = var[0]
-    return SobolIndices(names, *out, variance=np.asarray(var), n=n, n_boot=n_boot, conf_level=conf_level)
+    return SobolIndices(
+        names=tuple(names), s1=s1, st=st, s1_lo=s1_lo, s1_hi=s1_hi, st_lo=st_lo, st_hi=st_hi,
+        variance=np.asarray(var), n=n, n_boot=n_boot, conf_level=conf_level,
+    )
