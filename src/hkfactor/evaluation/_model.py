@@ -1,0 +1,170 @@
+"""The result of an evaluation: one object holding every table, the recipe and the decisions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from hkfactor.evaluation._spec import EvalFramework, EvalPanel
+
+__all__ = ["Decision", "Evaluation", "Recipe"]
+
+NORMALISATIONS = ("minmax", "rank")
+WEIGHTINGS = ("entropy", "critic", "equal")
+AGGREGATIONS = ("arithmetic", "geometric")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Every choice an evaluation makes, as data (serialisable, replayable).
+
+    Parameters
+    ----------
+    normalisation : {"minmax", "rank"}
+        How each indicator is made comparable, pooled over all kept years (years are the
+        units). ``minmax``: ``(x - min)/(max - min)`` (reversed for cost indicators).
+    weighting : {"entropy", "critic", "equal"}
+        Indicator weights within each subsystem; ``entropy`` is the papers' recipe.
+    aggregation : {"arithmetic", "geometric"}
+        Weighted arithmetic mean, or weighted geometric mean of ``max(z, geo_floor)``.
+    min_year_coverage : float
+        A year is kept only when, in *each* subsystem, at least this share of the usable
+        indicators is observed (not imputed) in it.
+    min_indicator_coverage : float
+        An indicator is kept only when it is observed in at least this share of kept years.
+    impute : {"linear", "none"}
+        Gaps left inside kept years: ``linear`` interpolates between observed years and
+        carries the nearest observed value to the ends — every filled cell is flagged;
+        ``none`` drops every indicator that still has a gap.
+    alpha : float
+        Weight of the partner (Hong Kong) subsystem in ``T = α·U_hk + (1-α)·U_sz``.
+    rho : float
+        Distinguishing coefficient of the grey relational analysis.
+    geo_floor : float
+        Floor for normalised values before a geometric mean (a zero would annihilate it).
+    robustness : bool
+        Whether to run every combination of normalisation × weighting × aggregation.
+    """
+
+    normalisation: str = "minmax"
+    weighting: str = "entropy"
+    aggregation: str = "arithmetic"
+    min_year_coverage: float = 0.5
+    min_indicator_coverage: float = 0.5
+    impute: str = "linear"
+    alpha: float = 0.5
+    rho: float = 0.5
+    geo_floor: float = 0.01
+    robustness: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, indent=2)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One openly recorded adaptation of the method to the data.
+
+    ``kind`` is one of ``drop_indicator``, ``drop_year``, ``drop_channel``, ``flag_channel``,
+    ``impute``, ``method``; ``subject`` names the indicator, year or channel.
+    """
+
+    kind: str
+    subject: str
+    zh: str
+    en: str
+
+
+@dataclass
+class Evaluation:
+    """Everything one evaluation produced, as DataFrames, with its recipe and decisions.
+
+    Attributes
+    ----------
+    framework, panel, recipe
+        The inputs and the choices.
+    years : list of int
+        Years kept for the analysis.
+    coverage : DataFrame
+        One row per (series, year) of the framework over all panel years: ``status``
+        ``observed``/``imputed``/``missing``/``out_of_scope`` and the source ``grade``.
+    indicators : DataFrame
+        One row per framework indicator: subsystem, channel, labels, direction, unit,
+        ``n_observed``, ``status`` (``used``/``dropped``), ``reason``, ``weight`` (within its
+        subsystem) and ``channel_weight`` (within its channel).
+    values : DataFrame
+        Years × used series: the values entering the analysis (imputed cells included).
+    imputed : DataFrame
+        Years × used series: True where the value was imputed.
+    normalised : DataFrame
+        Years × used series in [0, 1].
+    channel_index : DataFrame
+        Years × channels: each channel's index in [0, 1] (weighted mean of its indicators).
+    coupling : DataFrame
+        One row per year: ``U_hk``, ``U_sz``, ``C``, ``T``, ``D``, ``band``, ``band_zh``,
+        ``band_en``, ``ratio`` (U_sz/U_hk), ``lag_zh``, ``lag_en``.
+    grey : DataFrame
+        One row per channel: ``grade`` against the innovation index, ``rank``.
+    obstacle : DataFrame
+        Years × channels: obstacle degree of each channel of the partner subsystem (rows sum to 1).
+    obstacle_indicators : DataFrame
+        Years × used partner series: indicator obstacle degrees.
+    robustness : DataFrame
+        One row per year: nominal D and its min, median and max over every recipe variant,
+        and the same for ``U_hk``.
+    robustness_runs : DataFrame
+        One row per variant × year: ``normalisation``, ``weighting``, ``aggregation``, ``year``,
+        ``U_hk``, ``U_sz``, ``D``.
+    grey_robustness : DataFrame
+        One row per channel: nominal rank and the min/max rank of its grey grade over variants.
+    decisions : list of Decision
+    """
+
+    framework: EvalFramework
+    panel: EvalPanel
+    recipe: Recipe
+    years: list[int]
+    coverage: pd.DataFrame
+    indicators: pd.DataFrame
+    values: pd.DataFrame
+    imputed: pd.DataFrame
+    normalised: pd.DataFrame
+    channel_index: pd.DataFrame
+    coupling: pd.DataFrame
+    grey: pd.DataFrame
+    obstacle: pd.DataFrame
+    obstacle_indicators: pd.DataFrame
+    robustness: pd.DataFrame
+    robustness_runs: pd.DataFrame
+    grey_robustness: pd.DataFrame
+    decisions: list[Decision] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The result tables by file stem, as written beside the report."""
+        idx = "year"
+        return {
+            "coverage": self.coverage,
+            "indicators": self.indicators,
+            "values": self.values.rename_axis(idx).reset_index(),
+            "imputed": self.imputed.rename_axis(idx).reset_index(),
+            "normalised": self.normalised.rename_axis(idx).reset_index(),
+            "channel_index": self.channel_index.rename_axis(idx).reset_index(),
+            "coupling": self.coupling,
+            "grey": self.grey,
+            "obstacle": self.obstacle.rename_axis(idx).reset_index(),
+            "obstacle_indicators": self.obstacle_indicators.rename_axis(idx).reset_index(),
+            "robustness": self.robustness,
+            "robustness_runs": self.robustness_runs,
+            "grey_robustness": self.grey_robustness,
+            "decisions": pd.DataFrame(
+                [asdict(d) for d in self.decisions], columns=["kind", "subject", "zh", "en"]
+            ),
+            "sources": self.panel.sources,
+            "cells": self.panel.cells,
+        }
