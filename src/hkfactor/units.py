@@ -39,6 +39,7 @@ Parsing rules
   ``以上``/``>`` → ``over``; ``至少``/``不少于``/``≥`` → ``at_least``; ``不到``/``不足``/``<`` →
   ``under``.
 * A scale printed in the value (``"1.7万"``, ``"12.6%"``) is moved in front of the unit.
+* ``仅次于X`` ("second only to X") is rank 2; ``仅次于X和Y`` rank 3.
 * Ranges (``"3–5"``, ``"三五"``) give ``value`` = low end and ``high`` = high end.
 * Anything else raises :class:`UnitParseError` naming what was given and what is accepted.
 
@@ -275,6 +276,9 @@ def parse_number(text: str) -> ParsedNumber:
     # ranks
     if s in {"首", "首位", "榜首", "第一位", "冠军"}:
         return ParsedNumber(1.0, "rank", qualifier)
+    if s.startswith("仅次于") and len(s) > 3:
+        # "second only to X" = 2; "仅次于纽约和伦敦" (after X and Y) = 3
+        return ParsedNumber(2.0 + len(re.findall(r"和|、|及|与", s[3:])), "rank", qualifier)
     m = _ORDINAL_EN.fullmatch(s.lower())
     if m:
         return ParsedNumber(float(m.group(1)), "rank", qualifier)

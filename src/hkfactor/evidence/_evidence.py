@@ -1,0 +1,320 @@
+"""The :class:`Evidence` object: typed records, DataFrames, filters and SQL over them."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from hkfactor.errors import SpecError
+from hkfactor.evidence._loader import DATA_DIR, LoadedRecords, load_records
+from hkfactor.evidence.model import (
+    Claim,
+    Corroboration,
+    Derivation,
+    Entity,
+    Event,
+    Geography,
+    Observation,
+    Relation,
+    Source,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
+
+    from hkfactor.evidence.audit import AuditResult
+
+__all__ = ["TABLE_NAMES", "Evidence", "Records", "load"]
+
+#: names of the tables :meth:`Evidence.table` and :meth:`Evidence.connect` expose
+TABLE_NAMES = (
+    "sources",
+    "geographies",
+    "claims",
+    "entities",
+    "relations",
+    "events",
+    "observations",
+    "corroborations",
+    "derivations",
+)
+
+_RECORD_TYPES: dict[str, type] = {
+    "sources": Source,
+    "geographies": Geography,
+    "claims": Claim,
+    "entities": Entity,
+    "relations": Relation,
+    "events": Event,
+    "observations": Observation,
+    "corroborations": Corroboration,
+    "derivations": Derivation,
+}
+
+
+@dataclass(frozen=True)
+class Records:
+    """The typed records of an evidence base, one tuple per table, in file and row order."""
+
+    sources: tuple[Source, ...] = ()
+    geographies: tuple[Geography, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    events: tuple[Event, ...] = ()
+    observations: tuple[Observation, ...] = ()
+    corroborations: tuple[Corroboration, ...] = ()
+    derivations: tuple[Derivation, ...] = ()
+
+
+def _frame(records: Sequence[Any], cls: type) -> pd.DataFrame:
+    cols = [f.name for f in dataclasses.fields(cls)]
+    rows = []
+    for rec in records:
+        d = dataclasses.asdict(rec)
+        for k, v in d.items():
+            if isinstance(v, tuple):
+                d[k] = ";".join(v)
+        rows.append(d)
+    df = pd.DataFrame(rows, columns=cols)
+    for f in dataclasses.fields(cls):
+        if f.type in {"float", "float | None"}:
+            df[f.name] = pd.to_numeric(df[f.name]).astype("float64")
+        elif f.type == "int":
+            df[f.name] = df[f.name].astype("int64")
+        else:
+            df[f.name] = df[f.name].astype(object).where(df[f.name].notna(), None).astype("str")
+    return df
+
+
+def _year_range(start: str, end: str) -> tuple[int, int] | None:
+    a = int(start[:4]) if start else None
+    b = int(end[:4]) if end else None
+    if a is None and b is None:
+        return None
+    return (a if a is not None else b, b if b is not None else a)  # type: ignore[return-value]
+
+
+class Evidence:
+    """A validated evidence base.
+
+    Build it with :func:`load`. Typed records are in :attr:`records`; each table is also a
+    :class:`pandas.DataFrame` attribute (``claims``, ``sources``, ``entities``, ``relations``,
+    ``events``, ``observations``, ``corroborations``, ``derivations``, ``geographies``) whose
+    id lists are ``;``-joined strings. ``claims`` and ``observations`` carry the normalised
+    ``value`` and canonical ``unit``.
+
+    Examples
+    --------
+    >>> from hkfactor.evidence import load
+    >>> ev = load()                                         # doctest: +SKIP
+    >>> ev.facts(channel="trade", year=1997)[["id", "printed_value", "value", "unit"]]  # doctest: +SKIP
+    >>> ev.sql("select channel, count(*) n from claims group by channel")              # doctest: +SKIP
+    """
+
+    def __init__(self, records: Records, *, root: Path | None = None, files: Iterable[str] = ()) -> None:
+        self.records = records
+        self.root = root
+        self.files = tuple(files)
+
+    # ------------------------------------------------------------------ tables
+    def table(self, name: str) -> pd.DataFrame:
+        """The DataFrame of one table (a fresh copy)."""
+        if name not in TABLE_NAMES:
+            raise SpecError(f"unknown evidence table {name!r}; valid: {', '.join(TABLE_NAMES)}")
+        return self._frames[name].copy()
+
+    @functools.cached_property
+    def _frames(self) -> dict[str, pd.DataFrame]:
+        return {n: _frame(getattr(self.records, n), _RECORD_TYPES[n]) for n in TABLE_NAMES}
+
+    @property
+    def sources(self) -> pd.DataFrame:
+        return self.table("sources")
+
+    @property
+    def geographies(self) -> pd.DataFrame:
+        return self.table("geographies")
+
+    @property
+    def claims(self) -> pd.DataFrame:
+        return self.table("claims")
+
+    @property
+    def entities(self) -> pd.DataFrame:
+        return self.table("entities")
+
+    @property
+    def relations(self) -> pd.DataFrame:
+        return self.table("relations")
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return self.table("events")
+
+    @property
+    def observations(self) -> pd.DataFrame:
+        return self.table("observations")
+
+    @property
+    def corroborations(self) -> pd.DataFrame:
+        return self.table("corroborations")
+
+    @property
+    def derivations(self) -> pd.DataFrame:
+        return self.table("derivations")
+
+    # ------------------------------------------------------------------ lookups
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for n in TABLE_NAMES:
+            for rec in getattr(self.records, n):
+                out[rec.id] = rec
+        return out
+
+    def get(self, record_id: str) -> Any:
+        """The record with this id (any table); :class:`SpecError` if there is none."""
+        try:
+            return self._by_id[record_id]
+        except KeyError:
+            raise SpecError(f"no evidence record with id {record_id!r}") from None
+
+    def source(self, source_id: str) -> Source:
+        """The source with this id."""
+        rec = self.get(source_id)
+        if not isinstance(rec, Source):
+            raise SpecError(f"{source_id!r} is not a source id")
+        return rec
+
+    # ------------------------------------------------------------------ audit & facts
+    @functools.cached_property
+    def audit_(self) -> AuditResult:
+        """The audit of this evidence (computed once, see :func:`hkfactor.evidence.audit.audit`)."""
+        from hkfactor.evidence.audit import audit
+
+        return audit(self)
+
+    def facts(
+        self,
+        *,
+        channel: str | Sequence[str] | None = None,
+        year: int | None = None,
+        geography: str | Sequence[str] | None = None,
+        status: str | Sequence[str] | None = None,
+        text: str | None = None,
+    ) -> pd.DataFrame:
+        """The claims, filtered, with their audit ``status``.
+
+        Parameters
+        ----------
+        channel, geography, status : str or sequence of str, optional
+            Keep claims whose value is one of these.
+        year : int, optional
+            Keep claims whose period covers this year (``period_start``..``period_end``; a
+            claim with one date covers that year; ``undated`` claims never match).
+        text : str, optional
+            Case-insensitive substring of the id, measure (zh/en), printed value, locator or note.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The ``claims`` columns plus ``status``, in claim order.
+        """
+        df = self.claims
+        st = self.audit_.claims.set_index("claim_id")["status"]
+        df["status"] = df["id"].map(st).fillna("unverified").astype("str")
+
+        def _as_set(x: str | Sequence[str]) -> set[str]:
+            return {x} if isinstance(x, str) else set(x)
+
+        keep = pd.Series(True, index=df.index)
+        if channel is not None:
+            keep &= df["channel"].isin(_as_set(channel))
+        if geography is not None:
+            keep &= df["geography"].isin(_as_set(geography))
+        if status is not None:
+            keep &= df["status"].isin(_as_set(status))
+        if year is not None:
+            spans = [_year_range(a, b) for a, b in zip(df["period_start"], df["period_end"], strict=True)]
+            keep &= pd.Series([s is not None and s[0] <= year <= s[1] for s in spans], index=df.index, dtype=bool)
+        if text:
+            t = text.casefold()
+            hay = (df["id"] + "\n" + df["measure_zh"] + "\n" + df["measure_en"] + "\n" + df["printed_value"] + "\n"
+                   + df["locator"] + "\n" + df["note"]).str.casefold()
+            keep &= hay.str.contains(t, regex=False)
+        return df[keep].reset_index(drop=True)
+
+    # ------------------------------------------------------------------ SQL
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A new in-memory DuckDB database holding every table (plus ``claim_sources``).
+
+        Nothing is written to disk; the CSV files remain the single source of truth.
+        """
+        import duckdb
+
+        con = duckdb.connect(":memory:")
+        for name in TABLE_NAMES:
+            con.register("_df", self._frames[name])
+            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _df')
+            con.unregister("_df")
+        links = pd.DataFrame(
+            [(c.id, s) for c in self.records.claims for s in c.source_ids], columns=["claim_id", "source_id"]
+        ).astype("str")
+        con.register("_df", links)
+        con.execute("CREATE TABLE claim_sources AS SELECT * FROM _df")
+        con.unregister("_df")
+        return con
+
+    def sql(self, query: str) -> pd.DataFrame:
+        """Run a SQL query over the tables (see :meth:`connect`) and return a DataFrame.
+
+        Raises
+        ------
+        SpecError
+            When DuckDB rejects the query (the message is DuckDB's).
+        """
+        import duckdb
+
+        con = self.connect()
+        try:
+            return con.sql(query).df()
+        except duckdb.Error as exc:
+            raise SpecError(f"SQL query failed: {exc}") from None
+        finally:
+            con.close()
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n}={len(getattr(self.records, n))}" for n in TABLE_NAMES)
+        return f"Evidence({counts})"
+
+
+def load(path: str | Path | None = None) -> Evidence:
+    """Load and validate an evidence folder.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A folder laid out like the built-in one (``claims.csv``, ``sources/*.csv``,
+        ``observations/*.csv``, …; absent files are empty tables). Default: the evidence
+        shipped with hkfactor.
+
+    Returns
+    -------
+    Evidence
+
+    Raises
+    ------
+    InputError
+        Listing *every* problem found: file, 1-based spreadsheet row, column, what was expected.
+    """
+    root = Path(path) if path is not None else DATA_DIR
+    loaded: LoadedRecords = load_records(root)
+    recs = Records(**{n: tuple(getattr(loaded, n)) for n in TABLE_NAMES})
+    return Evidence(recs, root=root, files=loaded.files)

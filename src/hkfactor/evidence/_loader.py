@@ -1,0 +1,465 @@
+"""Read and validate an evidence folder; collect every problem into one :class:`InputError`.
+
+Two passes: the first reads every file (encoding, header, cells) and gathers all ids; the
+second checks every row (required cells, allowed values, dates, references, printed numbers,
+expressions) and builds the typed records. Problems come out in table, file and row order.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hkfactor._io import read_text
+from hkfactor.errors import InputError, Problem
+from hkfactor.evidence._expr import ExpressionError, compile_expression
+from hkfactor.evidence._schema import DEFAULT_GEOGRAPHIES, ENUMS, TABLES, Column, Table
+from hkfactor.evidence.model import (
+    Claim,
+    Corroboration,
+    Derivation,
+    Entity,
+    Event,
+    Geography,
+    Observation,
+    Relation,
+    Source,
+)
+from hkfactor.units import Quantity, UnitParseError, normalise
+
+__all__ = ["DATA_DIR", "LoadedRecords", "load_records"]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+MAX_LOCATOR = 30
+DEFAULT_CORROBORATION_TOLERANCE = 0.005
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+@dataclass
+class _Row:
+    file: str
+    row: int
+    cells: dict[str, str]
+
+
+@dataclass
+class LoadedRecords:
+    """Every validated record of an evidence folder, by table."""
+
+    root: Path
+    sources: list[Source] = field(default_factory=list)
+    geographies: list[Geography] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
+    corroborations: list[Corroboration] = field(default_factory=list)
+    derivations: list[Derivation] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------- reading
+
+
+def _files_of(root: Path, table: Table) -> list[Path]:
+    p = root / table.path
+    if table.many:
+        return sorted(p.glob("*.csv")) if p.is_dir() else []
+    return [p] if p.is_file() else []
+
+
+def _read_file(root: Path, path: Path, table: Table, problems: list[Problem]) -> list[_Row]:
+    rel = path.relative_to(root).as_posix()
+    try:
+        text, enc = read_text(path)
+    except InputError as exc:
+        problems += [Problem(rel, p.row, p.field, p.message) for p in exc.problems]
+        return []
+    if enc == "utf-8-sig":
+        problems.append(
+            Problem(rel, None, None, "file starts with a byte-order mark (BOM); re-save it as UTF-8 without BOM "
+                    "(Excel: 'CSV UTF-8' writes a BOM — remove it, e.g. save from a text editor as UTF-8)")
+        )
+    elif enc != "utf-8":
+        problems.append(
+            Problem(rel, None, None, f"file is encoded as GBK/{enc.upper()}, not UTF-8; re-save it as UTF-8 "
+                    "without BOM (evidence files must be UTF-8)")
+        )
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    if not records or not any(c.strip() for c in records[0]):
+        problems.append(Problem(rel, 1, None, f"no header row; expected the columns {', '.join(table.column_names)}"))
+        return []
+    header = [c.strip() for c in records[0]]
+    known = set(table.column_names)
+    bad_header = False
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(rel, 1, name, f"column '{name}' appears twice in the header"))
+            bad_header = True
+        seen.add(name)
+        if name not in known:
+            problems.append(
+                Problem(rel, 1, name or None,
+                        f"unknown column '{name}'; expected only: {', '.join(table.column_names)}")
+            )
+    for col in table.columns:
+        if col.present and col.name not in seen:
+            problems.append(Problem(rel, 1, col.name, f"missing column '{col.name}' in the header"))
+    if bad_header:
+        return []
+    rows: list[_Row] = []
+    for i, rec in enumerate(records[1:], start=2):
+        cells = [c.strip() for c in rec]
+        if not any(cells):
+            continue
+        if len(cells) > len(header) and any(cells[len(header) :]):
+            problems.append(
+                Problem(rel, i, None, f"row has {len(cells)} cells but the header has {len(header)} columns "
+                        "(an unquoted comma?)")
+            )
+            continue
+        cells += [""] * (len(header) - len(cells))
+        rows.append(_Row(rel, i, {h: c for h, c in zip(header, cells, strict=False) if h in known}))
+    return rows
+
+
+# ------------------------------------------------------------------------- checking
+
+
+def _date_ok(s: str) -> bool:
+    m = _DATE.fullmatch(s)
+    if not m:
+        return False
+    y, mo, d = int(m.group(1)), m.group(2), m.group(3)
+    try:
+        _dt.date(y, int(mo) if mo else 1, int(d) if d else 1)
+    except ValueError:
+        return False
+    return True
+
+
+def _date_key(s: str) -> tuple[int, int, int]:
+    p = [*(int(x) for x in s.split("-")), 0, 0]
+    return p[0], p[1], p[2]
+
+
+def _period_ok(s: str) -> bool:
+    if "/" in s:
+        a, _, b = s.partition("/")
+        return _date_ok(a) and _date_ok(b) and _date_key(a) <= _date_key(b)
+    return _date_ok(s)
+
+
+def _split_ids(s: str) -> list[str]:
+    return [x.strip() for x in s.split(";")] if s else []
+
+
+def _fold(s: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+
+
+class _Checker:
+    def __init__(self, ids: dict[str, set[str]], problems: list[Problem]) -> None:
+        self.ids = ids
+        self.problems = problems
+
+    def add(self, row: _Row, fld: str | None, msg: str) -> None:
+        self.problems.append(Problem(row.file, row.row, fld, msg))
+
+    def cell(self, row: _Row, col: Column) -> bool:
+        """Check one cell against its column spec; False when a problem was reported."""
+        if col.name not in row.cells:
+            return True  # absent optional column (or a missing column, reported once at the header)
+        v = row.cells[col.name]
+        if v == "":
+            if col.required:
+                self.add(row, col.name, f"missing value; {col.name} is required")
+                return False
+            return True
+        k = col.kind
+        if k == "id" and not _ID.fullmatch(v):
+            self.add(row, col.name, f"id {v!r} is not valid; expected letters, digits, '-', '_' or '.'")
+            return False
+        if k == "enum" and v not in ENUMS[col.enum]:
+            self.add(row, col.name, f"unknown {col.enum.replace('_', ' ')} {v!r}; expected one of: "
+                     f"{', '.join(ENUMS[col.enum])}")
+            return False
+        if k == "date" and not _date_ok(v):
+            self.add(row, col.name, f"bad date {v!r}; expected YYYY, YYYY-MM or YYYY-MM-DD")
+            return False
+        if k == "period" and not _period_ok(v):
+            self.add(row, col.name, f"bad date {v!r}; expected YYYY, YYYY-MM, YYYY-MM-DD or a span start/end "
+                     "(e.g. 1981/1994) with start ≤ end")
+            return False
+        if k == "locator" and len(v) > MAX_LOCATOR:
+            self.add(row, col.name, f"locator has {len(v)} characters; at most {MAX_LOCATOR} (a short verbatim "
+                     "snippet)")
+            return False
+        if k == "float":
+            try:
+                x = float(v)
+            except ValueError:
+                x = math.nan
+            if not math.isfinite(x) or x < 0:
+                self.add(row, col.name, f"bad number {v!r}; expected a non-negative number such as 0.005")
+                return False
+        if k == "ref" and v not in self.ids[col.target]:
+            self.add(row, col.name, f"unknown {_singular(col.target)} id {v!r}; it is not in {_where(col.target)}")
+            return False
+        if k == "refs":
+            items = _split_ids(v)
+            if any(x == "" for x in items):
+                self.add(row, col.name, f"empty id in {v!r}; separate ids with ';'")
+                return False
+            missing = [x for x in items if x not in self.ids[col.target]]
+            if missing:
+                self.add(row, col.name, f"unknown {_singular(col.target)} id(s) {', '.join(missing)}; not in "
+                         f"{_where(col.target)}")
+                return False
+        return True
+
+    def row(self, row: _Row, table: Table) -> bool:
+        ok = True
+        for col in table.columns:
+            ok = self.cell(row, col) and ok
+        return ok
+
+
+def _singular(target: str) -> str:
+    return {"sources": "source", "entities": "entity", "claims": "claim", "observations": "observation",
+            "geographies": "geography"}[target]
+
+
+def _where(target: str) -> str:
+    return {"sources": "sources/*.csv", "observations": "observations/*.csv",
+            "geographies": "geographies.csv"}.get(target, f"{target}.csv")
+
+
+def _either(ck: _Checker, r: _Row, a: str, b: str) -> bool:
+    if r.cells.get(a, "") == "" and r.cells.get(b, "") == "":
+        ck.add(r, a, f"missing value; give {a} or {b} (either may be empty, not both)")
+        return False
+    return True
+
+
+def _quantity(ck: _Checker, r: _Row, vcol: str, ucol: str) -> Quantity | None:
+    try:
+        return normalise(r.cells[vcol], r.cells.get(ucol, ""))
+    except UnitParseError as exc:
+        ck.add(r, vcol if exc.what == "value" else ucol, str(exc))
+        return None
+
+
+def _float(s: str) -> float | None:
+    return float(s) if s else None
+
+
+# ------------------------------------------------------------------------- main
+
+
+def load_records(root: Path) -> LoadedRecords:
+    """Read and validate every evidence file under ``root``.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found (file, row, column, what was expected).
+    """
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise InputError([Problem(str(root), None, None, "evidence folder not found (expected a folder with "
+                                  "claims.csv, sources/*.csv, …)")], title="invalid evidence")
+    out = LoadedRecords(root)
+    raw: dict[str, list[_Row]] = {}
+    for table in TABLES:
+        raw[table.name] = []
+        for p in _files_of(root, table):
+            out.files.append(p.relative_to(root).as_posix())
+            raw[table.name] += _read_file(root, p, table, problems)
+
+    # pass 1: ids, unique within and across all files
+    ids: dict[str, set[str]] = {t.name: set() for t in TABLES}
+    first: dict[str, tuple[str, int]] = {}
+    dup: dict[tuple[str, int], str] = {}
+    for table in TABLES:
+        for r in raw[table.name]:
+            i = r.cells.get("id", "")
+            if not i:
+                continue
+            if i in first:
+                f, n = first[i]
+                dup[(r.file, r.row)] = f"duplicate id {i!r} (first used in {f} row {n})"
+            else:
+                first[i] = (r.file, r.row)
+                ids[table.name].add(i)
+    if not raw["geographies"]:
+        ids["geographies"] = set(DEFAULT_GEOGRAPHIES)
+
+    ck = _Checker(ids, problems)
+    claim_q: dict[str, Quantity] = {}
+    obs_q: dict[str, Quantity] = {}
+
+    for table in TABLES:
+        for r in raw[table.name]:
+            if (r.file, r.row) in dup:
+                ck.add(r, "id", dup[(r.file, r.row)])
+                continue
+            ok = ck.row(r, table)
+            c = r.cells
+            get = c.get
+            if table.name == "sources":
+                ok = _either(ck, r, "title_zh", "title_en") and ok
+                if ok:
+                    out.sources.append(Source(c["id"], c["kind"], get("ref_label", ""), get("title_zh", ""),
+                                              get("title_en", ""), get("publisher", ""), get("url", ""),
+                                              get("date", ""), c["grade"], get("note", ""), r.file, r.row))
+            elif table.name == "geographies":
+                ok = _either(ck, r, "name_zh", "name_en") and ok
+                if ok:
+                    out.geographies.append(Geography(c["id"], get("name_zh", ""), get("name_en", ""),
+                                                     get("parent", ""), get("note", ""), r.file, r.row))
+            elif table.name == "claims":
+                ok = _either(ck, r, "measure_zh", "measure_en") and ok
+                q = _quantity(ck, r, "printed_value", "printed_unit") if c.get("printed_value") else None
+                if q is not None:
+                    claim_q[c["id"]] = q
+                    loc = get("locator", "")
+                    if loc and len(loc) <= MAX_LOCATOR and _fold(c["printed_value"]) not in _fold(loc):
+                        ck.add(r, "locator", f"locator {loc!r} does not contain the printed value "
+                               f"{c['printed_value']!r}; quote the snippet with the number")
+                        ok = False
+                ok = _check_period(ck, r) and ok and q is not None
+                if ok and q is not None:
+                    out.claims.append(Claim(
+                        c["id"], c["section"], c["channel"], c["geography"], get("measure_zh", ""),
+                        get("measure_en", ""), c["printed_value"], get("printed_unit", ""),
+                        get("qualifier", "") or "exact", c["period_kind"], get("period_start", ""),
+                        get("period_end", ""), get("citation", ""), tuple(_split_ids(c["source_ids"])),
+                        c["locator"], c["kind"], get("note", ""), q.value, q.unit, q.high, r.file, r.row))
+            elif table.name == "entities":
+                ok = _either(ck, r, "name_zh", "name_en") and ok
+                if ok:
+                    out.entities.append(Entity(
+                        c["id"], c["type"], get("name_zh", ""), get("name_en", ""), get("side", ""),
+                        get("channel", ""), get("chain_stage", ""), get("founded", ""),
+                        tuple(_split_ids(get("source_ids", ""))), get("locator", ""), get("note", ""),
+                        r.file, r.row))
+            elif table.name == "relations":
+                q = None
+                if get("value", ""):
+                    q = _quantity(ck, r, "value", "unit")
+                    ok = ok and q is not None
+                elif get("unit", ""):
+                    ck.add(r, "value", "a unit is given without a value; give both or neither")
+                    ok = False
+                if ok:
+                    out.relations.append(Relation(
+                        c["id"], c["subject"], c["predicate"], c["object"], get("start", ""), get("end", ""),
+                        get("value", ""), get("unit", ""), tuple(_split_ids(get("source_ids", ""))),
+                        get("locator", ""), get("note", ""), None if q is None else q.value,
+                        None if q is None else q.unit, r.file, r.row))
+            elif table.name == "events":
+                ok = _either(ck, r, "label_zh", "label_en") and ok
+                if ok:
+                    out.events.append(Event(
+                        c["id"], c["date"], get("label_zh", ""), get("label_en", ""), get("channel", ""),
+                        tuple(_split_ids(get("entity_ids", ""))), tuple(_split_ids(get("source_ids", ""))),
+                        get("locator", ""), get("note", ""), r.file, r.row))
+            elif table.name == "observations":
+                q = _quantity(ck, r, "printed_value", "printed_unit") if c.get("printed_value") else None
+                if q is not None:
+                    obs_q[c["id"]] = q
+                if not get("locator", "") and not get("derived_from", ""):
+                    ck.add(r, "locator", "missing value; a locator is required unless derived_from says how "
+                           "the figure was derived")
+                    ok = False
+                if ok and q is not None:
+                    out.observations.append(Observation(
+                        c["id"], c["series"], c["geography"], c["period"], c["printed_value"],
+                        get("printed_unit", ""), c["source_id"], get("locator", ""), get("grade", ""),
+                        get("vintage", ""), get("derived_from", ""), get("note", ""), q.value, q.unit,
+                        q.qualifier, r.file, r.row))
+            elif table.name == "corroborations":
+                ok = _check_corroboration(ck, r, claim_q, obs_q) and ok
+                if ok:
+                    tol = _float(get("tolerance", ""))
+                    out.corroborations.append(Corroboration(
+                        c["id"], c["claim_id"], get("observation_id", ""), c["comparison"],
+                        DEFAULT_CORROBORATION_TOLERANCE if tol is None else tol, get("declared_status", ""),
+                        get("note", ""), r.file, r.row))
+            elif table.name == "derivations":
+                expr_ok = True
+                if c.get("expression"):
+                    try:
+                        e = compile_expression(c["expression"])
+                    except ExpressionError as exc:
+                        ck.add(r, "expression", f"{exc}")
+                        expr_ok = False
+                    else:
+                        missing = [n for n in e.names if n not in ids["claims"]]
+                        if missing:
+                            ck.add(r, "expression", f"unknown claim id(s) {', '.join(missing)} in the expression; "
+                                   "not in claims.csv")
+                            expr_ok = False
+                if ok and expr_ok:
+                    out.derivations.append(Derivation(
+                        c["id"], c["claim_id"], c["expression"], _float(get("tolerance", "")), get("note", ""),
+                        r.file, r.row))
+    if problems:
+        raise InputError(problems, title=f"invalid evidence in {root}")
+    return out
+
+
+def _check_period(ck: _Checker, r: _Row) -> bool:
+    kind, start, end = r.cells.get("period_kind", ""), r.cells.get("period_start", ""), r.cells.get("period_end", "")
+    if kind not in ENUMS["period_kind"] or (start and not _date_ok(start)) or (end and not _date_ok(end)):
+        return True  # already reported
+    if kind == "as_of" and not end:
+        ck.add(r, "period_end", "missing value; period_kind 'as_of' needs period_end (截至 …)")
+        return False
+    if kind == "range" and not (start and end):
+        ck.add(r, "period_start" if not start else "period_end",
+               "missing value; period_kind 'range' needs period_start and period_end")
+        return False
+    if kind == "year" and not (start or end):
+        ck.add(r, "period_end", f"missing value; period_kind '{kind}' needs period_start or period_end")
+        return False
+    if start and end and _date_key(start) > _date_key(end):
+        ck.add(r, "period_end", f"period_end {end} is before period_start {start}")
+        return False
+    return True
+
+
+def _check_corroboration(
+    ck: _Checker, r: _Row, claim_q: dict[str, Quantity], obs_q: dict[str, Quantity]
+) -> bool:
+    comp, obs, status = r.cells.get("comparison", ""), r.cells.get("observation_id", ""), r.cells.get(
+        "declared_status", "")
+    if comp == "equal":
+        if not obs:
+            ck.add(r, "observation_id", "missing value; comparison 'equal' needs an observation")
+            return False
+        cq, oq = claim_q.get(r.cells.get("claim_id", "")), obs_q.get(obs)
+        if cq is not None and oq is not None and cq.unit != oq.unit:
+            ck.add(r, "observation_id", f"observation {obs} is in {oq.unit} but claim {r.cells['claim_id']} is in "
+                   f"{cq.unit}; comparison 'equal' needs the same canonical unit (use scope_differs)")
+            return False
+    elif comp in {"declared", "scope_differs"}:
+        if not status:
+            ck.add(r, "declared_status", f"missing value; comparison '{comp}' needs a declared_status "
+                   f"({', '.join(ENUMS['declared_status'])})")
+            return False
+        if comp == "scope_differs" and not obs:
+            ck.add(r, "observation_id", "missing value; comparison 'scope_differs' needs an observation")
+            return False
+    return True
