@@ -11,6 +11,14 @@ unique combination of discrete choices, weights noise and aggregation run for al
 replications at once.
 """
 
+from hkfactor.robustness._analysis import (
+    BatchModel,
+    Change,
+    SensitivityResult,
+    UncertaintyResult,
+    sensitivity,
+    uncertainty,
+)
 from hkfactor.robustness._design import (
     Alternative,
     UncertainInput,
@@ -24,15 +32,21 @@ from hkfactor.robustness._ranks import mean_abs_rank_shift, rank_desc, rank_stat
 
 __all__ = [
     "Alternative",
+    "BatchModel",
+    "Change",
+    "SensitivityResult",
     "SobolIndices",
     "UncertainInput",
+    "UncertaintyResult",
     "WeightNoise",
     "mean_abs_rank_shift",
     "noisy_weights",
     "rank_desc",
     "rank_stats",
+    "sensitivity",
     "sobol_design",
     "sobol_indices",
     "split_saltelli",
+    "uncertainty",
     "uniform_design",
 ]
