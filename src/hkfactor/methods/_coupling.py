@@ -110,8 +110,8 @@ def _coupling_core(u: FloatArray, variant: str, exponent: float | None) -> Float
             i, j = np.triu_indices(n, k=1)
             spread = np.abs(u[..., i] - u[..., j]).sum(axis=-1) / (n * (n - 1) / 2)
             umax = u.max(axis=-1)
-            prod = np.prod(u, axis=-1)
-            ratio = np.where(umax > 0, prod / np.where(umax > 0, umax, 1.0), 0.0)
+            rel = u / np.where(umax > 0, umax, 1.0)[..., None]
+            ratio = np.where(umax > 0, np.prod(rel, axis=-1), 0.0)
             c = np.sqrt((1.0 - spread) * ratio ** (1.0 / (n - 1)))
         else:
             s = u.sum(axis=-1)
@@ -143,10 +143,16 @@ def coupling_degree(
         replaces the power :math:`1/n` by :math:`k` (the "adjustment coefficient" form
         :math:`C = \{U_1U_2/[(U_1+U_2)/2]^2\}^k`, e.g. :math:`k = 2`, of 廖重斌 1999).
     ``"wang2021"``
-        The corrected C of 王淑佳, 孔伟, 任亮, 戴欣 (2021), 国内耦合协调度模型的误区及修正,
+        The corrected C of 王淑佳, 孔伟, 任亮, 治丹丹, 戴彬婷 (2021), 国内耦合协调度模型的误区及修正,
         自然资源学报 36(3): 793–810, which spreads C over [0, 1]:
         :math:`C = \sqrt{\left[1 - \frac{\sum_{i>j} \sqrt{(U_i-U_j)^2}}{\sum_{m=1}^{n-1} m}\right]
-        \left(\frac{\prod_i U_i}{\max_i U_i}\right)^{1/(n-1)}}`. Needs :math:`U_i \in [0, 1]`.
+        \left(\prod_i \frac{U_i}{\max_i U_i}\right)^{1/(n-1)}}`. Needs :math:`U_i \in [0, 1]`.
+        The first factor is one minus the mean absolute pairwise gap; the product runs
+        over the ratios :math:`U_i/\max U` (the largest contributes 1, so the power makes
+        it the geometric mean of the other :math:`n-1` ratios). For two subsystems
+        :math:`C = \sqrt{(1-|U_1-U_2|)\,\min(U_1,U_2)/\max(U_1,U_2)}`. This reading is
+        the one consistent with the paper's Table 8 (see the tests); reading the product
+        as :math:`\prod_i U_i / \max U` cannot reproduce that table.
     ``"unscaled"``
         :math:`C = [\prod_i U_i / (\sum_i U_i)^n]^{1/n}` without the factor ``n`` — the
         erroneous form that Wang et al. (2021) found in many papers; its maximum is
@@ -175,7 +181,7 @@ def coupling_degree(
     >>> coupling_degree([0.3, 0.6]).round(4)
     np.float64(0.9428)
     >>> coupling_degree([0.3, 0.6], variant="wang2021").round(4)
-    np.float64(0.4583)
+    np.float64(0.5916)
     """
     if variant not in _VARIANTS:
         raise SpecError(f"unknown coupling variant {variant!r}; valid: {', '.join(_VARIANTS)}")
