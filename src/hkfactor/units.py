@@ -542,11 +542,11 @@ _MONEY_ZH = {"CNY": "元", "USD": "美元", "HKD": "港元"}
 _MONEY_EN = {"CNY": "CNY ", "USD": "US$", "HKD": "HK$"}
 
 
-def format_printed(value: float, unit: str) -> tuple[str, str]:
+def format_printed(value: float, unit: str, *, max_decimals: int = 12) -> tuple[str, str]:
     """The Chinese printed form ``(printed_value, printed_unit)`` of a canonical value.
 
-    It is the inverse of :func:`normalise`: ``normalise(*format_printed(v, u))`` gives back
-    ``v`` (to 12 significant digits) and ``u``.
+    With the default ``max_decimals`` it is the inverse of :func:`normalise`:
+    ``normalise(*format_printed(v, u))`` gives back ``v`` (to 12 decimals) and ``u``.
 
     >>> format_printed(6.0e10, "CNY")
     ('600', '亿元')
@@ -554,23 +554,23 @@ def format_printed(value: float, unit: str) -> tuple[str, str]:
     if unit in _MONEY_ZH:
         for word, factor in (("万亿", 1e12), ("亿", 1e8), ("万", 1e4)):
             if abs(value) >= factor:
-                return format_number(value / factor, max_decimals=12), word + _MONEY_ZH[unit]
-        return format_number(value, max_decimals=12), _MONEY_ZH[unit]
+                return format_number(value / factor, max_decimals=max_decimals), word + _MONEY_ZH[unit]
+        return format_number(value, max_decimals=max_decimals), _MONEY_ZH[unit]
     if unit == "share":
-        return format_number(value * 100, max_decimals=12), "%"
+        return format_number(value * 100, max_decimals=max_decimals), "%"
     if unit == "pct_per_year":
-        return format_number(value, max_decimals=12), "%/年"
+        return format_number(value, max_decimals=max_decimals), "%/年"
     if unit == "trips_per_day":
         if abs(value) >= 1e4:
-            return format_number(value / 1e4, max_decimals=12), "万人次/日"
-        return format_number(value, max_decimals=12), "人次/日"
+            return format_number(value / 1e4, max_decimals=max_decimals), "万人次/日"
+        return format_number(value, max_decimals=max_decimals), "人次/日"
     if unit == "rank":
         return format_number(value), "位次"
     words = {"count": "个", "number": "", "year": "年份", "years": "年", "months": "个月", "days": "天",
              "times": "倍"}
     if unit not in words:
         raise UnitParseError("unit", unit, f"a canonical unit: {', '.join(CANONICAL_UNITS)}")
-    return format_number(value, max_decimals=12), words[unit]
+    return format_number(value, max_decimals=max_decimals), words[unit]
 
 
 def format_quantity(value: float, unit: str, *, lang: str = "en") -> str:
@@ -590,7 +590,7 @@ def format_quantity(value: float, unit: str, *, lang: str = "en") -> str:
             return f"第{format_number(value)}"
         if unit == "year":
             return f"{value:.0f}年"
-        v, u = format_printed(value, unit)
+        v, u = format_printed(value, unit, max_decimals=2 if unit in {"share", "pct_per_year"} else 4)
         if unit in {"count", "number"}:
             u = ""
         return f"{v}{u}"

@@ -320,37 +320,37 @@ def load_records(root: Path) -> LoadedRecords:
             if table.name == "sources":
                 ok = _either(ck, r, "title_zh", "title_en") and ok
                 if ok:
-                    out.sources.append(Source(c["id"], c["kind"], get("ref_label", ""), get("title_zh", ""),
+                    out.sources.append(Source(get("id", ""), get("kind", ""), get("ref_label", ""), get("title_zh", ""),
                                               get("title_en", ""), get("publisher", ""), get("url", ""),
-                                              get("date", ""), c["grade"], get("note", ""), r.file, r.row))
+                                              get("date", ""), get("grade", ""), get("note", ""), r.file, r.row))
             elif table.name == "geographies":
                 ok = _either(ck, r, "name_zh", "name_en") and ok
                 if ok:
-                    out.geographies.append(Geography(c["id"], get("name_zh", ""), get("name_en", ""),
+                    out.geographies.append(Geography(get("id", ""), get("name_zh", ""), get("name_en", ""),
                                                      get("parent", ""), get("note", ""), r.file, r.row))
             elif table.name == "claims":
                 ok = _either(ck, r, "measure_zh", "measure_en") and ok
                 q = _quantity(ck, r, "printed_value", "printed_unit") if c.get("printed_value") else None
                 if q is not None:
-                    claim_q[c["id"]] = q
+                    claim_q[get("id", "")] = q
                     loc = get("locator", "")
-                    if loc and len(loc) <= MAX_LOCATOR and _fold(c["printed_value"]) not in _fold(loc):
+                    if loc and len(loc) <= MAX_LOCATOR and _fold(get("printed_value", "")) not in _fold(loc):
                         ck.add(r, "locator", f"locator {loc!r} does not contain the printed value "
                                f"{c['printed_value']!r}; quote the snippet with the number")
                         ok = False
                 ok = _check_period(ck, r) and ok and q is not None
                 if ok and q is not None:
                     out.claims.append(Claim(
-                        c["id"], c["section"], c["channel"], c["geography"], get("measure_zh", ""),
-                        get("measure_en", ""), c["printed_value"], get("printed_unit", ""),
-                        get("qualifier", "") or "exact", c["period_kind"], get("period_start", ""),
-                        get("period_end", ""), get("citation", ""), tuple(_split_ids(c["source_ids"])),
-                        c["locator"], c["kind"], get("note", ""), q.value, q.unit, q.high, r.file, r.row))
+                        get("id", ""), get("section", ""), get("channel", ""), get("geography", ""), get("measure_zh", ""),
+                        get("measure_en", ""), get("printed_value", ""), get("printed_unit", ""),
+                        get("qualifier", "") or "exact", get("period_kind", ""), get("period_start", ""),
+                        get("period_end", ""), get("citation", ""), tuple(_split_ids(get("source_ids", ""))),
+                        get("locator", ""), get("kind", ""), get("note", ""), q.value, q.unit, q.high, r.file, r.row))
             elif table.name == "entities":
                 ok = _either(ck, r, "name_zh", "name_en") and ok
                 if ok:
                     out.entities.append(Entity(
-                        c["id"], c["type"], get("name_zh", ""), get("name_en", ""), get("side", ""),
+                        get("id", ""), get("type", ""), get("name_zh", ""), get("name_en", ""), get("side", ""),
                         get("channel", ""), get("chain_stage", ""), get("founded", ""),
                         tuple(_split_ids(get("source_ids", ""))), get("locator", ""), get("note", ""),
                         r.file, r.row))
@@ -364,7 +364,7 @@ def load_records(root: Path) -> LoadedRecords:
                     ok = False
                 if ok:
                     out.relations.append(Relation(
-                        c["id"], c["subject"], c["predicate"], c["object"], get("start", ""), get("end", ""),
+                        get("id", ""), get("subject", ""), get("predicate", ""), get("object", ""), get("start", ""), get("end", ""),
                         get("value", ""), get("unit", ""), tuple(_split_ids(get("source_ids", ""))),
                         get("locator", ""), get("note", ""), None if q is None else q.value,
                         None if q is None else q.unit, r.file, r.row))
@@ -372,21 +372,21 @@ def load_records(root: Path) -> LoadedRecords:
                 ok = _either(ck, r, "label_zh", "label_en") and ok
                 if ok:
                     out.events.append(Event(
-                        c["id"], c["date"], get("label_zh", ""), get("label_en", ""), get("channel", ""),
+                        get("id", ""), get("date", ""), get("label_zh", ""), get("label_en", ""), get("channel", ""),
                         tuple(_split_ids(get("entity_ids", ""))), tuple(_split_ids(get("source_ids", ""))),
                         get("locator", ""), get("note", ""), r.file, r.row))
             elif table.name == "observations":
                 q = _quantity(ck, r, "printed_value", "printed_unit") if c.get("printed_value") else None
                 if q is not None:
-                    obs_q[c["id"]] = q
+                    obs_q[get("id", "")] = q
                 if not get("locator", "") and not get("derived_from", ""):
                     ck.add(r, "locator", "missing value; a locator is required unless derived_from says how "
                            "the figure was derived")
                     ok = False
                 if ok and q is not None:
                     out.observations.append(Observation(
-                        c["id"], c["series"], c["geography"], c["period"], c["printed_value"],
-                        get("printed_unit", ""), c["source_id"], get("locator", ""), get("grade", ""),
+                        get("id", ""), get("series", ""), get("geography", ""), get("period", ""), get("printed_value", ""),
+                        get("printed_unit", ""), get("source_id", ""), get("locator", ""), get("grade", ""),
                         get("vintage", ""), get("derived_from", ""), get("note", ""), q.value, q.unit,
                         q.qualifier, r.file, r.row))
             elif table.name == "corroborations":
@@ -394,14 +394,14 @@ def load_records(root: Path) -> LoadedRecords:
                 if ok:
                     tol = _float(get("tolerance", ""))
                     out.corroborations.append(Corroboration(
-                        c["id"], c["claim_id"], get("observation_id", ""), c["comparison"],
+                        get("id", ""), get("claim_id", ""), get("observation_id", ""), get("comparison", ""),
                         DEFAULT_CORROBORATION_TOLERANCE if tol is None else tol, get("declared_status", ""),
                         get("note", ""), r.file, r.row))
             elif table.name == "derivations":
                 expr_ok = True
                 if c.get("expression"):
                     try:
-                        e = compile_expression(c["expression"])
+                        e = compile_expression(get("expression", ""))
                     except ExpressionError as exc:
                         ck.add(r, "expression", f"{exc}")
                         expr_ok = False
@@ -413,7 +413,7 @@ def load_records(root: Path) -> LoadedRecords:
                             expr_ok = False
                 if ok and expr_ok:
                     out.derivations.append(Derivation(
-                        c["id"], c["claim_id"], c["expression"], _float(get("tolerance", "")), get("note", ""),
+                        get("id", ""), get("claim_id", ""), get("expression", ""), _float(get("tolerance", "")), get("note", ""),
                         r.file, r.row))
     if problems:
         raise InputError(problems, title=f"invalid evidence in {root}")

@@ -131,8 +131,11 @@ class AuditResult:
 def _source_label(src: Source | None, sid: str, lang: str) -> str:
     if src is None:
         return sid
-    name = (src.publisher or src.title_zh or src.title_en) if lang == "zh" else (
-        src.publisher or src.title_en or src.title_zh)
+    if lang == "zh":
+        name = src.publisher or src.title_zh or src.title_en
+    else:
+        name = src.publisher if src.publisher.isascii() and src.publisher else (src.title_en or src.publisher
+                                                                                or src.title_zh)
     grade = f", {'等级' if lang == 'zh' else 'grade'} {src.grade}" if src.grade else ""
     return f"{name} ({sid}{grade})"
 
