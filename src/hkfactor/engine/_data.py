@@ -1,0 +1,106 @@
+"""Private: validate and reshape unit data (cross-section, time series, panel; long or wide)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hkfactor._io import read_table
+from hkfactor.errors import InputError, Problem
+
+__all__ = ["load_table", "long_to_wide", "validate_wide"]
+
+
+def load_table(src: str | Path | pd.DataFrame, *, sheet: str | int = 0) -> tuple[pd.DataFrame, str]:
+    """A DataFrame and a name for messages, from a DataFrame or a CSV/Excel/Parquet path."""
+    if isinstance(src, pd.DataFrame):
+        return src.copy(), "data"
+    return read_table(src, sheet=sheet), str(src)
+
+
+def long_to_wide(
+    df: pd.DataFrame,
+    *,
+    unit: str,
+    indicator: str,
+    value: str,
+    time: str | None,
+    file: str,
+) -> pd.DataFrame:
+    """Pivot a long table (one row per unit[, year], indicator) to wide; duplicates are errors."""
+    need = [unit, indicator, value] + ([time] if time else [])
+    missing = [c for c in need if c not in df.columns]
+    if missing:
+        raise InputError([Problem(file, None, c, "required column is missing") for c in missing])
+    keys = [unit] + ([time] if time else []) + [indicator]
+    dup = df.duplicated(keys, keep=False)
+    if dup.any():
+        probs = [
+            Problem(file, int(i) + 2, indicator, "duplicate entry for " + ", ".join(f"{k}={df.at[i, k]!r}" for k in keys))
+            for i in df.index[dup]
+        ]
+        raise InputError(probs, title="duplicate rows in long data")
+    idx = [unit] + ([time] if time else [])
+    wide = df.pivot(index=idx, columns=indicator, values=value).reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def validate_wide(
+    df: pd.DataFrame,
+    *,
+    unit: str,
+    time: str | None,
+    indicators: Sequence[str],
+    extra_numeric: Sequence[str],
+    file: str,
+) -> pd.DataFrame:
+    """Check a wide table: unit (and time) present and unique, indicator columns numeric.
+
+    Every problem is collected and raised together as an :class:`InputError`. Returns a copy
+    with indicator and denominator columns as float64 (blank cells → NaN).
+    """
+    probs: list[Problem] = []
+    for c in [unit, *([time] if time else [])]:
+        if c not in df.columns:
+            probs.append(Problem(file, None, c, "required column is missing"))
+    for c in indicators:
+        if c not in df.columns:
+            probs.append(Problem(file, None, c, "indicator in the framework has no column in the data"))
+    for c in extra_numeric:
+        if c not in df.columns:
+            probs.append(Problem(file, None, c, "denominator named in the framework has no column in the data"))
+    if probs:
+        raise InputError(probs, title=f"invalid data table {file}")
+    out = df.copy()
+    ucol = out[unit]
+    for i in out.index[ucol.isna() | (ucol.astype(str).str.strip() == "")]:
+        probs.append(Problem(file, int(i) + 2, unit, "missing unit code"))
+    out[unit] = ucol.astype(str).str.strip()
+    keys = [unit] + ([time] if time else [])
+    if time:
+        t = pd.to_numeric(out[time], errors="coerce")
+        for i in out.index[t.isna()]:
+            probs.append(Problem(file, int(i) + 2, time, f"year must be a number, got {out.at[i, time]!r}"))
+        out[time] = t
+    dup = out.duplicated(keys, keep=False)
+    for i in out.index[dup]:
+        what = ", ".join(f"{k}={out.at[i, k]!r}" for k in keys)
+        probs.append(Problem(file, int(i) + 2, unit, f"duplicate {'unit-year' if time else 'unit'}: {what}"))
+    for c in [*indicators, *extra_numeric]:
+        col = out[c]
+        if pd.api.types.is_numeric_dtype(col):
+            out[c] = col.astype(np.float64)
+            continue
+        s = col.astype("string").str.strip().replace({"": pd.NA, "NA": pd.NA, "NaN": pd.NA, "nan": pd.NA})
+        num = pd.to_numeric(s, errors="coerce")
+        bad = s.notna() & num.isna()
+        for i in out.index[bad]:
+            probs.append(Problem(file, int(i) + 2, c, f"not a number: {col.at[i]!r}"))
+        out[c] = num.astype(np.float64)
+    if probs:
+        raise InputError(probs, title=f"invalid data table {file}")
+    return out.reset_index(drop=True)

@@ -1,0 +1,713 @@
+"""The :class:`Index`: one object holding a whole evaluation.
+
+An Index keeps the framework, the unit data, named stage tables (``Raw``, ``Denominated``,
+``Imputed``, ``Screened``, ``Treated``, ``Normalised``, ``Aggregated``) and the
+:class:`~hkfactor.engine.recipe.Recipe` that produced them. :meth:`Index.build` replays the
+recipe; :meth:`Index.what_if` returns a rebuilt copy with some steps changed.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hkfactor.engine._data import load_table, long_to_wide, validate_wide
+from hkfactor.engine._numeric import ValueDomainError
+from hkfactor.engine.framework import Framework
+from hkfactor.engine.kernels import (
+    ImputeContext,
+    impute,
+    normalise,
+    rank_desc,
+    screen_units,
+    treat,
+)
+from hkfactor.engine.kernels import denominate as _denominate
+from hkfactor.engine.recipe import Recipe, Step
+from hkfactor.engine.tree import aggregate_tree, effective_weights_array
+from hkfactor.errors import SpecError
+
+__all__ = ["Index", "StageArrays"]
+
+RAW = "Raw"
+
+
+@dataclass(frozen=True)
+class StageArrays:
+    """A stage table as arrays (for the robustness engine).
+
+    Attributes
+    ----------
+    units : tuple[str, ...]
+        Unit code of every row.
+    times : np.ndarray or None
+        Year of every row (panels and time series).
+    columns : tuple[str, ...]
+        Column codes.
+    values : np.ndarray, shape (n_rows, n_columns)
+    """
+
+    units: tuple[str, ...]
+    times: np.ndarray | None
+    columns: tuple[str, ...]
+    values: np.ndarray
+
+
+class Index:
+    """A composite index: framework + data + recipe + stage tables.
+
+    Parameters
+    ----------
+    framework : Framework
+    data : DataFrame
+        Wide unit data: a unit-code column, optionally a year column, indicator columns named by
+        the framework's codes, plus any group and denominator columns.
+    recipe : Recipe or list of Step, optional
+        Steps to run on :meth:`build`. Default: none (only ``Raw``).
+    unit : str, keyword-only
+        Unit-code column (default ``"uCode"``).
+    time : str, optional, keyword-only
+        Year column: makes the data a time series (one unit) or a panel. Duplicate
+        unit-years are an :class:`~hkfactor.errors.InputError` naming them.
+    name : str, keyword-only
+        Optional unit-name column (default ``"uName"``, used if present).
+    groups : sequence of str, optional, keyword-only
+        Grouping columns (for group imputation and group ranks). Default: every
+        non-numeric column other than unit, name and time.
+    weights : mapping name → {code: weight}, optional, keyword-only
+        Extra named weight sets; ``"Original"`` is always the framework's.
+    build : bool, keyword-only
+        Build immediately (default True).
+
+    Examples
+    --------
+    >>> from hkfactor.engine import Element, Framework, Recipe, Step
+    >>> fw = Framework([Element("I", None), Element("a", "I"), Element("b", "I", direction=-1)])
+    >>> data = pd.DataFrame({"uCode": ["X", "Y", "Z"], "a": [1.0, 2.0, 3.0], "b": [3.0, 1.0, 2.0]})
+    >>> idx = Index(fw, data, Recipe([Step("normalise", "minmax"), Step("aggregate", "amean")]))
+    >>> idx.scores()["I"].tolist()
+    [25.0, 75.0, 50.0]
+    """
+
+    def __init__(
+        self,
+        framework: Framework,
+        data: pd.DataFrame,
+        recipe: Recipe | Sequence[Step] | None = None,
+        *,
+        unit: str = "uCode",
+        time: str | None = None,
+        name: str = "uName",
+        groups: Sequence[str] | None = None,
+        weights: Mapping[str, Mapping[str, float]] | None = None,
+        build: bool = True,
+        file: str = "data",
+    ) -> None:
+        if not isinstance(framework, Framework):
+            raise SpecError("framework must be a hkfactor.engine.Framework")
+        denoms = sorted({e.denominator for e in framework.elements if e.denominator})
+        self.framework = framework
+        self.unit_col = unit
+        self.time_col = time
+        self.data_ = validate_wide(
+            data, unit=unit, time=time, indicators=framework.indicators, extra_numeric=denoms, file=file
+        )
+        self.name_col = name if name in self.data_.columns else None
+        skip = {unit, name, *([time] if time else []), *framework.indicators, *denoms}
+        if groups is None:
+            groups = [
+                c for c in self.data_.columns if c not in skip and not pd.api.types.is_numeric_dtype(self.data_[c])
+            ]
+        for g in groups:
+            if g not in self.data_.columns:
+                raise SpecError(f"group column {g!r} is not in the data")
+        self.groups: tuple[str, ...] = tuple(groups)
+        self.recipe = recipe if isinstance(recipe, Recipe) else Recipe(recipe or ())
+        self.weight_sets: dict[str, dict[str, float]] = {"Original": framework.weights()}
+        for k, v in (weights or {}).items():
+            self.add_weights(k, v)
+        self.stages_: dict[str, pd.DataFrame] = {}
+        self.flags_: dict[str, pd.DataFrame] = {}
+        self.details_: dict[str, pd.DataFrame] = {}
+        self.weights_used_: dict[str, float] = {}
+        if build:
+            self.build()
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_coinr(
+        cls,
+        idata: pd.DataFrame | str | Path,
+        imeta: pd.DataFrame | str | Path,
+        recipe: Recipe | Sequence[Step] | None = None,
+        *,
+        level_names: Sequence[str] | None = None,
+        build: bool = True,
+    ) -> Index:
+        """Build from COINr's ``iData`` and ``iMeta`` tables as they are.
+
+        ``iMeta`` rows of Type ``Group`` name the grouping columns of ``iData``; rows of Type
+        ``Denominator`` the denominator columns; ``Other`` columns are kept but unused. A
+        ``Time`` column in ``iData`` with more than one distinct value per unit makes it a panel.
+        """
+        idf, ifile = load_table(idata)
+        mdf, mfile = load_table(imeta)
+        fw = Framework.from_frame(mdf, file=mfile, level_names=level_names)
+        groups: list[str] = []
+        if "Type" in mdf.columns:
+            groups = [str(c) for c in mdf.loc[mdf["Type"] == "Group", "iCode"]]
+        time = None
+        if "Time" in idf.columns and "uCode" in idf.columns and idf.duplicated(["uCode"]).any():
+            time = "Time"
+        return cls(fw, idf, recipe, unit="uCode", time=time, groups=groups, build=build, file=ifile)
+
+    @classmethod
+    def from_long(
+        cls,
+        framework: Framework,
+        data: pd.DataFrame | str | Path,
+        recipe: Recipe | Sequence[Step] | None = None,
+        *,
+        unit: str = "uCode",
+        indicator: str = "iCode",
+        value: str = "Value",
+        time: str | None = None,
+        units_table: pd.DataFrame | None = None,
+        build: bool = True,
+    ) -> Index:
+        """Build from long data (one row per unit[, year] and indicator).
+
+        ``units_table`` (one row per unit: names, groups, denominators) is merged on ``unit``.
+        """
+        df, file = load_table(data)
+        wide = long_to_wide(df, unit=unit, indicator=indicator, value=value, time=time, file=file)
+        if units_table is not None:
+            wide = wide.merge(units_table, on=unit, how="left")
+        return cls(framework, wide, recipe, unit=unit, time=time, build=build, file=file)
+
+    @classmethod
+    def from_files(
+        cls,
+        meta: str | Path | pd.DataFrame,
+        data: str | Path | pd.DataFrame,
+        recipe: Recipe | Sequence[Step] | str | Path | None = None,
+        *,
+        time: str | None = None,
+        build: bool = True,
+    ) -> Index:
+        """Framework and wide data from CSV (any encoding), Excel or Parquet files.
+
+        ``recipe`` may be a path to a ``.json`` or ``.yaml`` recipe file.
+        """
+        if isinstance(recipe, str | Path):
+            p = Path(recipe)
+            text = p.read_text(encoding="utf-8")
+            recipe = Recipe.from_json(text) if p.suffix.lower() == ".json" else Recipe.from_yaml(text)
+        idx = cls.from_coinr(data, meta, recipe, build=False)
+        if time is not None and idx.time_col != time:
+            idx = cls(idx.framework, idx.data_, idx.recipe, time=time, groups=idx.groups, build=False)
+        if build:
+            idx.build()
+        return idx
+
+    # ------------------------------------------------------------------ basics
+    def __repr__(self) -> str:
+        kind = "panel" if self.is_panel else "cross-section"
+        return (
+            f"Index({len(self.framework.indicators)} indicators, {len(self.data_)} rows, {kind}, "
+            f"stages={list(self.stages_)}, recipe={self.recipe!r})"
+        )
+
+    @property
+    def is_panel(self) -> bool:
+        """True when the data have a year column."""
+        return self.time_col is not None
+
+    @property
+    def id_columns(self) -> list[str]:
+        """Columns identifying a row: unit code (and year)."""
+        return [self.unit_col, *([self.time_col] if self.time_col else [])]
+
+    def add_weights(self, name: str, weights: Mapping[str, float]) -> None:
+        """Register a named weight set (codes not given keep their original weight)."""
+        for k in weights:
+            self.framework[k]
+        self.weight_sets[name] = {**self.framework.weights(), **{k: float(v) for k, v in weights.items()}}
+
+    def stage(self, name: str) -> pd.DataFrame:
+        """A stage table by name (SpecError listing the available ones)."""
+        try:
+            return self.stages_[name]
+        except KeyError:
+            raise SpecError(f"no stage table {name!r}; available: {', '.join(self.stages_)}") from None
+
+    def stage_arrays(self, name: str) -> StageArrays:
+        """A stage table as :class:`StageArrays` (for batch replays)."""
+        df = self.stage(name)
+        cols = tuple(c for c in df.columns if c not in self.id_columns)
+        return StageArrays(
+            units=tuple(df[self.unit_col]),
+            times=df[self.time_col].to_numpy(np.float64) if self.time_col else None,
+            columns=cols,
+            values=df[list(cols)].to_numpy(np.float64),
+        )
+
+    def _clone(self, *, recipe: Recipe | None = None, framework: Framework | None = None) -> Index:
+        new = copy.copy(self)
+        new.recipe = recipe if recipe is not None else self.recipe
+        if framework is not None:
+            new.framework = framework
+            new.weight_sets = {k: {c: w for c, w in v.items() if c in framework} for k, v in self.weight_sets.items()}
+            new.weight_sets["Original"] = framework.weights()
+        else:
+            new.weight_sets = copy.deepcopy(self.weight_sets)
+        new.stages_, new.flags_, new.details_, new.weights_used_ = {}, {}, {}, {}
+        return new
+
+    # ------------------------------------------------------------------ build
+    def build(self) -> Index:
+        """Replay the recipe from ``Raw``; returns ``self`` (stage tables replaced)."""
+        fw = self.framework
+        inds = list(fw.indicators)
+        ids = self.data_[self.id_columns].reset_index(drop=True)
+        x = self.data_[inds].to_numpy(np.float64)
+        rows = np.arange(len(ids))
+        self.stages_ = {RAW: self._table(ids, inds, x)}
+        self.flags_, self.details_ = {}, {}
+        for st in self.recipe:
+            runner = getattr(self, f"_run_{st.step}")
+            x, rows = runner(st, x, rows)
+            if st.step != "aggregate":
+                self.stages_[st.stage] = self._table(ids.iloc[rows].reset_index(drop=True), inds, x)
+        return self
+
+    def _table(self, ids: pd.DataFrame, cols: Sequence[str], x: np.ndarray) -> pd.DataFrame:
+        df = pd.DataFrame(x, columns=list(cols))
+        return pd.concat([ids.reset_index(drop=True), df], axis=1)
+
+    def _named_domain_error(self, exc: ValueDomainError, rows: np.ndarray, cols: Sequence[str], x: np.ndarray) -> SpecError:
+        parts = []
+        for p in exc.positions[:5]:
+            r, c = p[-2], p[-1]
+            unit = self.data_[self.unit_col].iloc[rows[r]]
+            parts.append(f"indicator {cols[c]!r}, unit {unit!r} (value {x[r, c]:.6g})")
+        return SpecError(f"{exc} — offending: " + "; ".join(parts))
+
+    # each runner: (step, x, rows) -> (x, rows)
+    def _run_denominate(self, st: Step, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        fw = self.framework
+        over = dict(st.params.get("denominators") or {})
+        d = np.full(x.shape, np.nan)
+        for j, code in enumerate(fw.indicators):
+            col = over.get(code, fw[code].denominator)
+            if col:
+                if col not in self.data_.columns:
+                    raise SpecError(f"indicator {code!r}: denominator column {col!r} is not in the data")
+                d[:, j] = self.data_[col].to_numpy(np.float64)[rows]
+        return _denominate(x, d, scale=st.params.get("scale", 1.0)), rows
+
+    def _impute_ctx(self, st: Step, rows: np.ndarray) -> ImputeContext:
+        groups = units = times = None
+        gcol = st.params.get("group")
+        if gcol is not None:
+            if gcol not in self.data_.columns:
+                raise SpecError(f"impute: group column {gcol!r} is not in the data; groups: {', '.join(self.groups)}")
+            codes, _ = pd.factorize(self.data_[gcol].iloc[rows], use_na_sentinel=True)
+            groups = np.asarray(codes, dtype=np.int64)
+        if self.time_col:
+            ucodes, _ = pd.factorize(self.data_[self.unit_col].iloc[rows])
+            units = np.asarray(ucodes, dtype=np.int64)
+            times = self.data_[self.time_col].to_numpy(np.float64)[rows]
+        return ImputeContext(groups=groups, units=units, times=times)
+
+    def _run_impute(self, st: Step, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        inds = self.framework.indicators
+        ctx = self._impute_ctx(st, rows)
+        kw = {k: v for k, v in st.params.items() if k == "max_gap"}
+        y, flags = impute(x, st.method, ctx=ctx, **kw)
+        for code, spec in st.by.items():
+            j = self._col(code, inds, "impute")
+            m = spec.get("method", st.method)
+            if m == "none":
+                y[:, j] = x[:, j]
+            else:
+                p = {**kw, **{k: v for k, v in spec.get("params", {}).items() if k == "max_gap"}}
+                yj, _ = impute(x, m, ctx=ctx, **p)
+                y[:, j] = yj[:, j]
+        flags = np.isnan(x) & ~np.isnan(y)
+        self.flags_["Imputed"] = self._table(self._ids(rows), inds, flags.astype(float)).astype(
+            {c: bool for c in inds}
+        )
+        return y, rows
+
+    def _ids(self, rows: np.ndarray) -> pd.DataFrame:
+        return self.data_[self.id_columns].iloc[rows].reset_index(drop=True)
+
+    @staticmethod
+    def _col(code: str, cols: Sequence[str], step: str) -> int:
+        try:
+            return list(cols).index(code)
+        except ValueError:
+            raise SpecError(f"{step}: {code!r} is not an indicator; valid: {', '.join(cols)}") from None
+
+    def _run_screen(self, st: Step, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = st.params
+        dat = p.get("dat_thresh", 0.9) if st.method in ("availability", "availability_and_nonzero") else None
+        nz = p.get("nonzero_thresh", 0.9) if st.method in ("nonzero", "availability_and_nonzero") else None
+        keep = screen_units(x, dat_thresh=dat, nonzero_thresh=nz)
+        units = self.data_[self.unit_col].to_numpy()[rows]
+        for u in p.get("force_keep", []) or []:
+            keep |= units == u
+        for u in p.get("force_drop", []) or []:
+            keep &= units != u
+        self.details_["Screened"] = pd.DataFrame({"removed": units[~keep]})
+        return x[keep], rows[keep]
+
+    def _run_treat(self, st: Step, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        inds = self.framework.indicators
+        if st.method == "none":
+            return x, rows
+        base = dict(st.params)
+        specs: dict[str, dict[str, Any] | None] = {}
+        for code in inds:
+            spec = st.by.get(code)
+            if spec is None:
+                specs[code] = base
+            elif spec.get("method") == "none":
+                specs[code] = None
+            else:
+                specs[code] = {**base, **dict(spec.get("params", {}))}
+        out = x.copy()
+        flags = np.zeros(x.shape, dtype=np.int8)
+        det_rows: list[dict[str, Any]] = []
+        keys = {repr(sorted(s.items())) if s is not None else None for s in specs.values()}
+        for key in keys:
+            if key is None:
+                continue
+            cols = [j for j, c in enumerate(inds) if specs[c] is not None and repr(sorted(specs[c].items())) == key]  # type: ignore[union-attr]
+            par = specs[inds[cols[0]]]
+            assert par is not None
+            r = treat(x[:, cols], **par)
+            out[:, cols] = r.x
+            flags[:, cols] = r.flags
+            for k, j in enumerate(cols):
+                det_rows.append(
+                    {
+                        "iCode": inds[j],
+                        "Pass0": bool(r.pass0[k]),
+                        "Skew0": float(r.skew0[k]),
+                        "Kurt0": float(r.kurt0[k]),
+                        "nwin": int(r.nwin[k]) if not r.pass0[k] else np.nan,
+                        "Pass1": bool(r.pass1[k]) if not r.pass0[k] else None,
+                        "Skew1": float(r.skew1[k]),
+                        "Kurt1": float(r.kurt1[k]),
+                        "Transformed": bool(r.transformed[k]),
+                        "Pass2": bool(r.pass2[k]) if r.transformed[k] else None,
+                        "Skew2": float(r.skew2[k]) if r.transformed[k] else np.nan,
+                        "Kurt2": float(r.kurt2[k]) if r.transformed[k] else np.nan,
+                    }
+                )
+        order = {c: i for i, c in enumerate(inds)}
+        det_rows.sort(key=lambda d: order[d["iCode"]])
+        self.details_["Treated"] = pd.DataFrame(det_rows)
+        self.flags_["Treated"] = self._table(self._ids(rows), inds, flags.astype(float)).astype({c: np.int8 for c in inds})
+        return out, rows
+
+    def _norm_params(self, method: str, params: Mapping[str, Any], cols: Sequence[str], rows: np.ndarray) -> dict[str, Any]:
+        fw = self.framework
+        p = {k: v for k, v in params.items() if k != "per_year"}
+        dirs = np.array([fw[c].direction for c in cols], dtype=np.float64)
+        if method == "dist2targ" and "targ" not in p:
+            t = np.array([np.nan if fw[c].target is None else fw[c].target for c in cols], dtype=np.float64)
+            missing = [c for c, v in zip(cols, t, strict=True) if np.isnan(v)]
+            if missing:
+                raise SpecError(f"dist2targ normalisation: no Target for indicator(s) {', '.join(missing)}")
+            p["targ"] = t * dirs
+        if method == "goalposts" and "gposts" not in p:
+            missing = [c for c in cols if fw[c].goalposts is None]
+            if missing:
+                raise SpecError(f"goalposts normalisation: no goalposts for indicator(s) {', '.join(missing)}")
+            lo = np.array([fw[c].goalposts[0] for c in cols]) * dirs  # type: ignore[index]
+            hi = np.array([fw[c].goalposts[1] for c in cols]) * dirs  # type: ignore[index]
+            scale = float(p.pop("scale", 1.0))
+            p["gposts"] = np.stack([np.minimum(lo, hi), np.maximum(lo, hi), np.full(len(cols), scale)])
+        if method == "dist2ref" and isinstance(p.get("iref"), str):
+            units = list(self.data_[self.unit_col].to_numpy()[rows])
+            if p["iref"] not in units:
+                raise SpecError(f"dist2ref: reference unit {p['iref']!r} is not among the units")
+            p["iref"] = units.index(p["iref"])
+        return p
+
+    def _run_normalise(self, st: Step, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        inds = list(self.framework.indicators)
+        groups: dict[str, tuple[str, dict[str, Any]]] = {}
+        for code in inds:
+            spec = st.by.get(code)
+            if spec is None:
+                groups[code] = (st.method, dict(st.params))
+            else:
+                groups[code] = (str(spec.get("method", st.method)), dict(spec.get("params", st.params)))
+        per_year = bool(st.params.get("per_year", False))
+        if per_year and not self.time_col:
+            raise SpecError("normalise per_year=True needs panel data (a year column)")
+        years = self.data_[self.time_col].to_numpy()[rows] if per_year and self.time_col else None
+        out = np.empty_like(x)
+        seen: dict[str, list[int]] = {}
+        for j, c in enumerate(inds):
+            seen.setdefault(repr((groups[c][0], sorted(groups[c][1].items()))), []).append(j)
+        for js in seen.values():
+            method, params = groups[inds[js[0]]]
+            cols = [inds[j] for j in js]
+            dirs = np.array([self.framework[c].direction for c in cols], dtype=np.float64)
+            if years is None:
+                p = self._norm_params(method, params, cols, rows)
+                out[:, js] = normalise(x[:, js], method, directions=dirs, **p)
+            else:
+                for yv in np.unique(years):
+                    sel = years == yv
+                    p = self._norm_params(method, params, cols, rows[sel])
+                    out[np.ix_(sel, js)] = normalise(x[np.ix_(sel, js)], method, directions=dirs, **p)
+        return out, rows
+
+    def _resolve_weights(self, spec: Any) -> dict[str, float]:
+        if spec is None:
+            return dict(self.weight_sets["Original"])
+        if isinstance(spec, str):
+            if spec not in self.weight_sets:
+                raise SpecError(f"no weight set {spec!r}; available: {', '.join(self.weight_sets)}")
+            return dict(self.weight_sets[spec])
+        if isinstance(spec, Mapping):
+            for k in spec:
+                self.framework[k]
+            return {**self.weight_sets["Original"], **{k: float(v) for k, v in spec.items()}}
+        raise SpecError("aggregate 'weights' must be a weight-set name or a mapping code → weight")
+
+    def aggregation_spec(self, step: Step | None = None) -> dict[str, Any]:
+        """Per-aggregate settings of an aggregate step, as :func:`aggregate_tree` arguments.
+
+        Returns a dict with ``weights`` (array over ``plan.columns``), ``methods``, ``params``,
+        ``weighting``, ``weighting_params`` and ``dat_thresh`` — what the robustness engine needs
+        to replay aggregation on a batch.
+        """
+        st = step or self.recipe.get("aggregate")
+        if st is None:
+            raise SpecError("the recipe has no aggregate step")
+        fw = self.framework
+        plan = fw.plan
+        w = self._resolve_weights(st.params.get("weights"))
+        warr = np.array([w.get(c, 1.0) for c in plan.columns], dtype=np.float64)
+        base_params = {k: v for k, v in st.params.items() if k not in ("weights", "weighting", "weighting_params", "dat_thresh")}
+        methods, params, wmeth, thr = [], [], [], []
+        for a, lev in zip(plan.aggregates, plan.levels, strict=True):
+            spec: Mapping[str, Any] = st.by.get(a) or st.by.get(f"level:{lev}") or {}
+            sp = dict(spec.get("params", {}))
+            methods.append(str(spec.get("method", st.method)))
+            wmeth.append(str(sp.pop("weighting", st.params.get("weighting", "manual"))))
+            thr.append(sp.pop("dat_thresh", st.params.get("dat_thresh")))
+            params.append({**(base_params if "method" not in spec else {}), **sp})
+        for key in st.by:
+            if key not in plan.aggregates and not (key.startswith("level:") and key[6:].isdigit()):
+                raise SpecError(f"aggregate: exception key {key!r} is neither an aggregate code nor 'level:N'")
+        return {
+            "weights": warr,
+            "methods": methods,
+            "params": params,
+            "weighting": wmeth,
+            "weighting_params": dict(st.params.get("weighting_params") or {}),
+            "dat_thresh": thr,
+        }
+
+    def _run_aggregate(self, st: Step, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        plan = self.framework.plan
+        spec = self.aggregation_spec(st)
+        try:
+            y = aggregate_tree(x, plan, **spec)
+        except ValueDomainError as exc:
+            full = np.concatenate([x, np.full((x.shape[0], len(plan.aggregates)), np.nan)], axis=1)
+            raise self._named_domain_error(exc, rows, plan.columns, full) from None
+        self.weights_used_ = dict(zip(plan.columns, spec["weights"].tolist(), strict=True))
+        self.stages_["Aggregated"] = self._table(self._ids(rows), plan.columns, y)
+        return y[:, : len(plan.indicators)], rows
+
+    # ------------------------------------------------------------------ variants
+    def with_recipe(self, recipe: Recipe | Sequence[Step]) -> Index:
+        """A rebuilt copy with another recipe."""
+        r = recipe if isinstance(recipe, Recipe) else Recipe(recipe)
+        return self._clone(recipe=r).build()
+
+    def what_if(self, *, weights: str | Mapping[str, float] | None = None, **steps: Any) -> Index:
+        """A rebuilt copy with some steps changed; the original is untouched.
+
+        Parameters
+        ----------
+        weights : str or mapping, optional
+            Weight set name or ``{code: weight}`` for the aggregate step.
+        **steps
+            ``step_name=Step(...)`` replaces a step; ``step_name={"method": m, "params": {...}}``
+            changes it (a new method starts from the given params; params alone are merged);
+            ``step_name=None`` removes it.
+
+        Examples
+        --------
+        >>> # alt = idx.what_if(normalise={"method": "zscore", "params": {"m_sd": [10, 2]}})
+        """
+        r = self.recipe
+        for name, change in steps.items():
+            if name not in ("denominate", "impute", "screen", "treat", "normalise", "aggregate"):
+                raise SpecError(f"what_if: unknown step {name!r}")
+            cur = r.get(name)
+            if change is None:
+                r = r.replace(name, None)
+            elif isinstance(change, Step):
+                r = r.replace(name, change)
+            elif isinstance(change, Mapping):
+                if cur is None:
+                    r = r.replace(name, Step(name, str(change["method"]), dict(change.get("params", {})), dict(change.get("by", {}))))
+                else:
+                    new = cur.replace(method=change.get("method"), params=change.get("params"))
+                    if "by" in change:
+                        new = Step(new.step, new.method, new.params, dict(change["by"]))
+                    r = r.replace(name, new)
+            else:
+                raise SpecError(f"what_if: change for {name!r} must be a Step, a dict or None")
+        if weights is not None:
+            cur = r.get("aggregate")
+            if cur is None:
+                raise SpecError("what_if: weights given but the recipe has no aggregate step")
+            r = r.replace("aggregate", cur.replace(params={"weights": weights if isinstance(weights, str) else dict(weights)}))
+        return self._clone(recipe=r).build()
+
+    def without(self, code: str) -> Index:
+        """A rebuilt copy with element ``code`` (and all below it) removed from the framework."""
+        return self._clone(framework=self.framework.without(code)).build()
+
+    # ------------------------------------------------------------------ results
+    def scores(self, level: int | None = None, *, stage: str = "Aggregated") -> pd.DataFrame:
+        """Scores at one level (or all levels) from ``stage``."""
+        df = self.stage(stage)
+        if level is None:
+            return df
+        cols = [c for c in self.framework.codes_at(level) if c in df.columns]
+        return df[[*self.id_columns, *cols]]
+
+    def ranks(self, level: int | None = None, *, stage: str = "Aggregated", by_group: str | None = None) -> pd.DataFrame:
+        """Ranks (1 = best, ties share the best rank — COINr ``rank_df``) of every column.
+
+        ``by_group`` ranks within the groups of that column; panels are ranked within each year.
+        """
+        df = self.scores(level, stage=stage)
+        cols = [c for c in df.columns if c not in self.id_columns]
+        vals = df[cols].to_numpy(np.float64)
+        keys: list[np.ndarray] = []
+        if self.time_col:
+            keys.append(df[self.time_col].to_numpy())
+        if by_group is not None:
+            if by_group not in self.data_.columns:
+                raise SpecError(f"no group column {by_group!r}; groups: {', '.join(self.groups)}")
+            g = self.data_.set_index(self.id_columns)[by_group]
+            keys.append(g.loc[pd.MultiIndex.from_frame(df[self.id_columns]) if self.time_col else df[self.unit_col]].to_numpy())
+        out = np.full_like(vals, np.nan)
+        if not keys:
+            out = rank_desc(vals, axis=0)
+        else:
+            key = pd.MultiIndex.from_arrays(keys) if len(keys) > 1 else pd.Index(keys[0])
+            codes, _ = pd.factorize(key)
+            for k in np.unique(codes):
+                sel = codes == k
+                out[sel] = rank_desc(vals[sel], axis=0)
+        res = df[self.id_columns].copy()
+        res[cols] = out
+        return res
+
+    def results(self, *, tab: str = "full", use: str = "scores", nround: int | None = 2) -> pd.DataFrame:
+        """A results table like COINr ``get_results``: sorted by the index, highest level first.
+
+        ``tab="full"`` (all columns) or ``"aggs"`` (aggregates only); ``use="scores"`` adds a
+        ``Rank`` column, ``use="ranks"`` gives ranks.
+        """
+        if tab not in ("full", "aggs") or use not in ("scores", "ranks"):
+            raise SpecError("results: tab must be 'full' or 'aggs' and use 'scores' or 'ranks'")
+        fw = self.framework
+        agg_cols = [c for lev in range(fw.n_levels, 1, -1) for c in fw.codes_at(lev)]
+        ind_cols = sorted(fw.indicators, key=lambda c: tuple(reversed(fw.lineage(c))))
+        cols = agg_cols + (ind_cols if tab == "full" else [])
+        sc = self.stage("Aggregated")
+        rk = self.ranks()
+        src = sc if use == "scores" else rk
+        out = src[[*self.id_columns, *cols]].copy()
+        root_rank = rk[fw.root].to_numpy()
+        if use == "scores":
+            out.insert(len(self.id_columns), "Rank", root_rank)
+            if nround is not None:
+                out[cols] = out[cols].round(nround)
+        order = np.lexsort((root_rank,) + ((sc[self.time_col].to_numpy(),) if self.time_col else ()))
+        return out.iloc[order].reset_index(drop=True)
+
+    def effective_weights(self) -> pd.DataFrame:
+        """``iCode, Level, Weight, EffWeight`` for every non-root element (COINr ``get_eff_weights``)."""
+        plan = self.framework.plan
+        w = np.array([self.weights_used_.get(c, plan.nominal_weights[i]) for i, c in enumerate(plan.columns)])
+        eff = effective_weights_array(plan, w)
+        rows = [
+            {"iCode": c, "Level": self.framework[c].level, "Weight": w[i], "EffWeight": eff[i]}
+            for i, c in enumerate(plan.columns)
+            if c != self.framework.root
+        ]
+        return pd.DataFrame(rows)
+
+    def strengths_weaknesses(self, unit: str, *, n: int = 5, year: float | None = None) -> pd.DataFrame:
+        """The ``n`` indicators where ``unit`` ranks best and worst (ranks of normalised scores).
+
+        Returns columns ``kind`` (``strength``/``weakness``), ``iCode``, ``iName``, ``Rank``,
+        ``Value`` (raw).
+        """
+        rk = self.ranks(1)
+        sel = rk[self.unit_col] == unit
+        if self.time_col and year is not None:
+            sel &= rk[self.time_col] == year
+        if not sel.any():
+            raise SpecError(f"unit {unit!r} not found in the results")
+        i = int(np.flatnonzero(sel.to_numpy())[-1])
+        inds = list(self.framework.indicators)
+        r = rk.iloc[i][inds].astype(float)
+        raw = self.stage(RAW).set_index(self.id_columns)
+        key = tuple(rk.iloc[i][self.id_columns]) if self.time_col else rk.iloc[i][self.unit_col]
+        vals = raw.loc[key, inds]
+        order = r.sort_values(kind="mergesort")
+        out = []
+        for kind, codes in (("strength", order.index[:n]), ("weakness", order.index[::-1][:n])):
+            for c in codes:
+                out.append({"kind": kind, "iCode": c, "iName": self.framework[c].name, "Rank": r[c], "Value": vals[c]})
+        return pd.DataFrame(out)
+
+    def compare(self, other: Index, *, code: str | None = None) -> pd.DataFrame:
+        """Rank changes of ``code`` (default the index) from ``self`` to ``other``.
+
+        Columns ``uCode, rank_self, rank_other, Diff (= self - other), AbsDiff``, sorted by
+        ``AbsDiff`` descending (COINr ``compare_coins``).
+        """
+        code = code or self.framework.root
+        a = self.ranks()[[*self.id_columns, code]].rename(columns={code: "rank_self"})
+        b = other.ranks()[[*other.id_columns, code]].rename(columns={code: "rank_other"})
+        m = a.merge(b, on=self.id_columns, how="outer")
+        m["Diff"] = m["rank_self"] - m["rank_other"]
+        m["AbsDiff"] = m["Diff"].abs()
+        return m.sort_values("AbsDiff", ascending=False, kind="mergesort").reset_index(drop=True)
+
+
+def compare_many(indices: Mapping[str, Index], *, code: str | None = None) -> pd.DataFrame:
+    """Ranks of ``code`` in several indices side by side (COINr ``compare_coins_multi``)."""
+    out: pd.DataFrame | None = None
+    for name, idx in indices.items():
+        c = code or idx.framework.root
+        r = idx.ranks()[[*idx.id_columns, c]].rename(columns={c: name})
+        out = r if out is None else out.merge(r, on=idx.id_columns, how="outer")
+    if out is None:
+        raise SpecError("compare_many needs at least one index")
+    return out

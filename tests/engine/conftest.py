@@ -1,0 +1,14 @@
+"""Shared fixtures: the COINr ASEM example built by hkfactor."""
+
+from __future__ import annotations
+
+import pytest
+from _engine_ref import REF
+
+from hkfactor.engine import Index, asem_recipe
+
+
+@pytest.fixture(scope="session")
+def asem() -> Index:
+    """The ASEM example built with the recipe of COINr's ``build_example_coin()``."""
+    return Index.from_coinr(REF / "input_ASEM_iData.csv", REF / "input_ASEM_iMeta.csv", asem_recipe())
