@@ -45,6 +45,8 @@ def critic_core(z: FloatArray, *, correlation: str) -> FloatArray:
     # A constant column takes no part in the conflict sums (it has no correlation).
     pair_ok = ok[..., :, None] & ok[..., None, :]
     conflict = np.where(pair_ok, 1.0 - r, 0.0).sum(axis=-1)
+    # Perfect correlation leaves rounding noise (~1e-16) that must not decide the weights.
+    conflict = np.where(conflict < 1e-12, 0.0, conflict)
     return sd * conflict
 
 
