@@ -635,7 +635,8 @@ class Index:
             raise SpecError("results: tab must be 'full' or 'aggs' and use 'scores' or 'ranks'")
         fw = self.framework
         agg_cols = [c for lev in range(fw.n_levels, 1, -1) for c in fw.codes_at(lev)]
-        ind_cols = sorted(fw.indicators, key=lambda c: tuple(reversed(fw.lineage(c))))
+        # COINr sorts the lineage table in the R locale's collation (case-insensitive first)
+        ind_cols = sorted(fw.indicators, key=lambda c: tuple((x.casefold(), x) for x in reversed(fw.lineage(c))))
         cols = agg_cols + (ind_cols if tab == "full" else [])
         sc = self.stage("Aggregated")
         rk = self.ranks()
@@ -650,14 +651,13 @@ class Index:
         return out.iloc[order].reset_index(drop=True)
 
     def effective_weights(self) -> pd.DataFrame:
-        """``iCode, Level, Weight, EffWeight`` for every non-root element (COINr ``get_eff_weights``)."""
+        """``iCode, Level, Weight, EffWeight`` for every element, root included (COINr ``get_eff_weights``)."""
         plan = self.framework.plan
         w = np.array([self.weights_used_.get(c, plan.nominal_weights[i]) for i, c in enumerate(plan.columns)])
         eff = effective_weights_array(plan, w)
         rows = [
             {"iCode": c, "Level": self.framework[c].level, "Weight": w[i], "EffWeight": eff[i]}
             for i, c in enumerate(plan.columns)
-            if c != self.framework.root
         ]
         return pd.DataFrame(rows)
 
