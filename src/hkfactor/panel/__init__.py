@@ -1,0 +1,50 @@
+"""The sourced Shenzhen–Hong Kong panel: observations → resolved yearly series with provenance.
+
+* :func:`read_observations`, :func:`read_series`, :func:`read_breaks`, :func:`read_sources`
+  read the evidence files (``evidence/data/observations/*.csv``, ``series.csv``,
+  ``breaks.csv``, ``sources/*.csv``).
+* :func:`resolve` applies a :class:`ResolutionRule` (grade, then vintage, then a declared
+  preference list) and records for every cell which observation won, why, and which lost.
+* :func:`coverage` shows series × years with grades; :func:`to_datapackage` writes a
+  Frictionless Data Package.
+* :func:`build` does all of it on the built-in data.
+
+Examples
+--------
+>>> from hkfactor.panel import build, coverage
+>>> panel = build()                                   # doctest: +SKIP
+>>> coverage(panel).loc["hk_gerd"]                    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hkfactor.panel._adapter import DATA_DIR, read_breaks, read_observations, read_series, read_sources
+from hkfactor.panel._coverage import coverage, coverage_summary
+from hkfactor.panel._package import to_datapackage
+from hkfactor.panel._resolve import GRADE_ORDER, Panel, ResolutionRule, classify_period, resolve
+
+__all__ = [
+    "DATA_DIR",
+    "GRADE_ORDER",
+    "Panel",
+    "ResolutionRule",
+    "build",
+    "classify_period",
+    "coverage",
+    "coverage_summary",
+    "read_breaks",
+    "read_observations",
+    "read_series",
+    "read_sources",
+    "resolve",
+    "to_datapackage",
+]
+
+
+def build(root: str | Path | None = None, *, rule: ResolutionRule | None = None, via: str = "auto") -> Panel:
+    """Read the evidence folder and resolve every series (see :func:`resolve`)."""
+    sources = read_sources(root)
+    return resolve(read_observations(root, via=via), rule=rule, sources=sources, series=read_series(root),
+                   breaks=read_breaks(root))
