@@ -263,7 +263,9 @@ def coupling_coordination(
     return CouplingResult(C=c, T=t, D=d)
 
 
-def coordination_band(D: Any, *, lang: Literal["zh", "en"] = "zh") -> Any:
+def coordination_band(
+    D: Any, *, lang: Literal["zh", "en"] = "zh", closed: Literal["left", "right"] = "left"
+) -> Any:
     """Name the coordination band of each degree ``D`` (十级协调等级).
 
     Ten equal-width bands: [0, 0.1) 极度失调 extreme imbalance, [0.1, 0.2) 严重失调 serious
@@ -271,14 +273,18 @@ def coordination_band(D: Any, *, lang: Literal["zh", "en"] = "zh") -> Any:
     [0.4, 0.5) 濒临失调 on the verge of imbalance, [0.5, 0.6) 勉强协调 barely coordinated,
     [0.6, 0.7) 初级协调 primary coordination, [0.7, 0.8) 中级协调 intermediate coordination,
     [0.8, 0.9) 良好协调 good coordination, [0.9, 1.0] 优质协调 quality coordination
-    (廖重斌 1999 and most later papers). Each band includes its lower edge; 1.0 is in the
-    last band.
+    (廖重斌 1999 and most later papers). With ``closed="left"`` (default) each band
+    includes its lower edge, [0.5, 0.6); with ``closed="right"`` its upper edge,
+    (0.5, 0.6], as in e.g. 田深圳 et al. (2021), 地理学报 76(4), Table 1. Either way 0 is in
+    the first band and 1 in the last.
 
     Parameters
     ----------
     D : float, array_like or Series
         Degrees in [0, 1].
     lang : {"zh", "en"}, default "zh"
+    closed : {"left", "right"}, default "left"
+        Which edge of each band belongs to it.
 
     Returns
     -------
@@ -298,18 +304,22 @@ def coordination_band(D: Any, *, lang: Literal["zh", "en"] = "zh") -> Any:
     """
     if lang not in ("zh", "en"):
         raise SpecError(f"lang must be 'zh' or 'en', got {lang!r}")
+    if closed not in ("left", "right"):
+        raise SpecError(f"closed must be 'left' or 'right', got {closed!r}")
     index = D.index if isinstance(D, pd.Series) else None
     d = np.asarray(D, dtype=np.float64)
     finite = ~np.isnan(d)
     if np.any(finite & ((d < 0) | (d > 1))):
         raise InputError([Problem("D", None, None, "coordination degrees must lie in [0, 1]")])
     # Round 10*D to 12 decimals so that e.g. 0.3 (10*0.3 == 2.9999999999999996) lands in [0.3, 0.4).
-    idx = np.clip(np.floor(np.round(np.where(finite, d, 0.0) * 10, 12)).astype(np.int64), 0, 9)
+    tenths = np.round(np.where(finite, d, 0.0) * 10, 12)
+    idx = np.floor(tenths) if closed == "left" else np.ceil(tenths) - 1
+    idx = np.clip(idx.astype(np.int64), 0, 9)
     names = np.array([getattr(b, lang) for b in COORDINATION_BANDS], dtype=object)
     out = np.asarray(names[idx], dtype=object).reshape(d.shape)
     out[~finite] = None
     if index is not None:
-        return pd.Series(out, index=index, name="band")
+        return pd.Series(out, index=index, name="band", dtype=object)
     if out.ndim == 0:
         return out.item()
     return out
@@ -376,7 +386,7 @@ def relative_development(
     label[np.isnan(ratio)] = None
     if index is not None:
         return RelativeDevelopment(
-            ratio=pd.Series(ratio, index=index, name="E"), label=pd.Series(label, index=index, name="type")
+            ratio=pd.Series(ratio, index=index, name="E"), label=pd.Series(label, index=index, name="type", dtype=object)
         )
     if ratio.ndim == 0:
         return RelativeDevelopment(ratio=float(ratio), label=label.item())
