@@ -251,6 +251,37 @@ class Evidence:
             keep &= hay.str.contains(t, regex=False)
         return df[keep].reset_index(drop=True)
 
+    def timeline(
+        self, *, channel: str | Sequence[str] | None = None, start: int | None = None, end: int | None = None
+    ) -> pd.DataFrame:
+        """The events in date order, with ``year_start``/``year_end`` of their date or span.
+
+        Parameters
+        ----------
+        channel : str or sequence of str, optional
+            Keep events of these channels.
+        start, end : int, optional
+            Keep events that overlap the years ``start``..``end``.
+        """
+        df = self.events
+        if df.empty:
+            df["year_start"] = pd.Series(dtype="int64")
+            df["year_end"] = pd.Series(dtype="int64")
+            return df
+        a, _, b = df["date"].str.partition("/").T.values
+        df["year_start"] = pd.Series(a).str[:4].astype("int64").to_numpy()
+        df["year_end"] = pd.Series([y or x for x, y in zip(a, b, strict=True)]).str[:4].astype("int64").to_numpy()
+        keep = pd.Series(True, index=df.index)
+        if channel is not None:
+            keep &= df["channel"].isin({channel} if isinstance(channel, str) else set(channel))
+        if start is not None:
+            keep &= df["year_end"] >= start
+        if end is not None:
+            keep &= df["year_start"] <= end
+        df = df[keep].copy()
+        df["_key"] = df["date"].str.split("/").str[0]
+        return df.sort_values(["_key", "id"], kind="stable").drop(columns="_key").reset_index(drop=True)
+
     # ------------------------------------------------------------------ SQL
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A new in-memory DuckDB database holding every table (plus ``claim_sources``).

@@ -49,15 +49,6 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     "consistent": ("一致", "consistent"),
     "unverified": ("未核实", "unverified"),
 }
-CHANNEL_LABELS: dict[str, tuple[str, str]] = {
-    "finance": ("金融", "finance"),
-    "research_talent": ("科研与人才", "research & talent"),
-    "manufacturing_chain": ("制造业产业链", "manufacturing chain"),
-    "trade": ("贸易", "trade"),
-    "platforms": ("合作平台", "cooperation platforms"),
-    "innovation_output": ("创新产出", "innovation output"),
-    "context": ("背景", "context"),
-}
 DEFAULT_DERIVATION_REL_TOLERANCE = 0.005
 
 _CLAIM_COLUMNS = [

@@ -1,0 +1,346 @@
+"""Evidence commands: ``facts``, ``entities``, ``relations``, ``timeline``, ``audit``, ``export``.
+
+Thin adapters over :mod:`hkfactor.evidence`: they load (``--data DIR`` or the built-in
+evidence), filter, and print a Rich table (``--lang zh|en``), CSV or JSON.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hkfactor.cli._common import Lang, LangOpt, OutFormat, app, console
+from hkfactor.errors import InputError, Problem
+
+__all__ = [
+    "audit_command",
+    "entities_command",
+    "export_command",
+    "facts_command",
+    "relations_command",
+    "timeline_command",
+]
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option("--data", help="An evidence folder laid out like the built-in one (default: built-in) / "
+                 "证据目录（缺省为内置证据）", file_okay=False),
+]
+FormatOpt = Annotated[OutFormat, typer.Option("--format", help="table, csv or json / 输出格式")]
+
+
+class ExportFormat(enum.StrEnum):
+    """File format of ``hkfactor export``."""
+
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+    xlsx = "xlsx"
+
+
+def _load(data: Path | None) -> Any:
+    from hkfactor.evidence import load
+
+    return load(data)
+
+
+def _console() -> Console:
+    """The shared console on a terminal; a fixed 160-column one when piped (stable, readable output)."""
+    return console if console.is_terminal else Console(width=160, soft_wrap=True)
+
+
+def _t(lang: Lang, zh: str, en: str) -> str:
+    return zh if lang == Lang.zh else en
+
+
+def _pick(row: Any, base: str, lang: Lang) -> str:
+    first, second = (f"{base}_zh", f"{base}_en") if lang == Lang.zh else (f"{base}_en", f"{base}_zh")
+    return str(row[first] or row[second])
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for rec in df.to_dict(orient="records"):
+        out.append({str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()})
+    return out
+
+
+def _emit(df: pd.DataFrame, fmt: OutFormat, table: Table | None) -> None:
+    if fmt == OutFormat.json:
+        sys.stdout.write(json.dumps(_records(df), ensure_ascii=False, indent=2) + "\n")
+    elif fmt == OutFormat.csv:
+        sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+    elif table is not None:
+        _console().print(table)
+
+
+def _mk_table(title: str, headers: list[str]) -> Table:
+    t = Table(title=title, show_lines=False, header_style="bold")
+    for h in headers:
+        t.add_column(h, overflow="fold")
+    return t
+
+
+# ---------------------------------------------------------------------- facts
+
+
+@app.command("facts")
+def facts_command(
+    channel: Annotated[list[str] | None, typer.Option("--channel", help="channel, e.g. finance, trade / 渠道")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="claims whose period covers this year / 年份")] = None,
+    geo: Annotated[list[str] | None, typer.Option("--geo", help="geography code, e.g. SZ, HK, QH / 地区")] = None,
+    status: Annotated[list[str] | None, typer.Option(
+        "--status", help="audit status: conflicts, inconsistent, corroborated, consistent, unverified / 核查状态")] = None,
+    search: Annotated[str | None, typer.Option("--search", help="text in measure, locator or note / 关键词")] = None,
+    fmt: FormatOpt = OutFormat.table,
+    lang: LangOpt = Lang.zh,
+    data: DataOpt = None,
+) -> None:
+    """List the paper's quantitative claims with their audit status.
+
+    列出论文中的定量论断及其核查状态。
+    """
+    from hkfactor.evidence._schema import ENUMS
+    from hkfactor.evidence.audit import STATUSES
+    from hkfactor.evidence.vocab import label
+
+    _check_choices("--channel", channel, ENUMS["channel"])
+    _check_choices("--status", status, STATUSES)
+    ev = _load(data)
+    df = ev.facts(channel=channel, year=year, geography=geo, status=status, text=search)
+    table = None
+    if fmt == OutFormat.table:
+        from hkfactor.units import format_quantity
+
+        table = _mk_table(
+            _t(lang, f"论文定量论断（{len(df)} 条）", f"Claims of the paper ({len(df)})"),
+            [_t(lang, "编号", "id"), _t(lang, "渠道", "channel"), _t(lang, "地区", "geo"),
+             _t(lang, "指标", "measure"), _t(lang, "原文", "printed"), _t(lang, "规范值", "value"),
+             _t(lang, "时间", "period"), _t(lang, "状态", "status")],
+        )
+        for _, r in df.iterrows():
+            period = "–".join(dict.fromkeys(x for x in (r["period_start"], r["period_end"]) if x))
+            table.add_row(r["id"], label("channel", r["channel"], lang), r["geography"], _pick(r, "measure", lang),
+                          r["printed_value"] + r["printed_unit"], format_quantity(r["value"], r["unit"], lang=lang),
+                          period, label("status", r["status"], lang))
+    _emit(df, fmt, table)
+
+
+def _check_choices(opt: str, given: list[str] | None, valid: tuple[str, ...]) -> None:
+    bad = [g for g in (given or []) if g not in valid]
+    if bad:
+        raise InputError([Problem(opt, None, None, f"unknown value(s) {', '.join(bad)}; expected one of: "
+                                  f"{', '.join(valid)}")], title="invalid option")
+
+
+# ---------------------------------------------------------------------- entities & relations
+
+
+@app.command("entities")
+def entities_command(
+    type_: Annotated[list[str] | None, typer.Option("--type", help="entity type, e.g. university, firm / 类型")] = None,
+    side: Annotated[list[str] | None, typer.Option("--side", help="HK, SZ, WORLD, MAINLAND, CROSS / 归属")] = None,
+    channel: Annotated[list[str] | None, typer.Option("--channel", help="channel / 渠道")] = None,
+    search: Annotated[str | None, typer.Option("--search", help="text in the names / 关键词")] = None,
+    fmt: FormatOpt = OutFormat.table,
+    lang: LangOpt = Lang.zh,
+    data: DataOpt = None,
+) -> None:
+    """List the actors of the innovation chain (universities, firms, platforms, people…).
+
+    列出创新链中的主体（高校、企业、平台、人物等）。
+    """
+    from hkfactor.evidence.vocab import label
+
+    df = _load(data).entities
+    if type_:
+        df = df[df["type"].isin(type_)]
+    if side:
+        df = df[df["side"].isin(side)]
+    if channel:
+        df = df[df["channel"].isin(channel)]
+    if search:
+        s = search.casefold()
+        df = df[(df["id"] + "\n" + df["name_zh"] + "\n" + df["name_en"]).str.casefold().str.contains(s, regex=False)]
+    df = df.reset_index(drop=True)
+    table = None
+    if fmt == OutFormat.table:
+        table = _mk_table(_t(lang, f"创新链主体（{len(df)} 个）", f"Actors ({len(df)})"),
+                          [_t(lang, "编号", "id"), _t(lang, "类型", "type"), _t(lang, "名称", "name"),
+                           _t(lang, "归属", "side"), _t(lang, "渠道", "channel"), _t(lang, "成立", "founded")])
+        for _, r in df.iterrows():
+            table.add_row(r["id"], label("entity_type", r["type"], lang), _pick(r, "name", lang),
+                          label("side", r["side"], lang), label("channel", r["channel"], lang), r["founded"])
+    _emit(df, fmt, table)
+
+
+@app.command("relations")
+def relations_command(
+    entity: Annotated[str | None, typer.Option("--entity", help="relations of this entity id / 主体编号")] = None,
+    predicate: Annotated[list[str] | None, typer.Option("--predicate", help="e.g. founded, invested_in / 关系")] = None,
+    fmt: FormatOpt = OutFormat.table,
+    lang: LangOpt = Lang.zh,
+    data: DataOpt = None,
+) -> None:
+    """List the typed relations between actors (who founded, financed, hosted whom).
+
+    列出主体之间的关系（创立、投资、孵化等）。
+    """
+    from hkfactor.evidence.vocab import label
+
+    ev = _load(data)
+    df = ev.relations
+    if entity:
+        df = df[(df["subject"] == entity) | (df["object"] == entity)]
+    if predicate:
+        df = df[df["predicate"].isin(predicate)]
+    df = df.reset_index(drop=True)
+    table = None
+    if fmt == OutFormat.table:
+        names = {e.id: (e.name_zh or e.name_en) if lang == Lang.zh else (e.name_en or e.name_zh)
+                 for e in ev.records.entities}
+        table = _mk_table(_t(lang, f"主体关系（{len(df)} 条）", f"Relations ({len(df)})"),
+                          [_t(lang, "编号", "id"), _t(lang, "主体", "subject"), _t(lang, "关系", "predicate"),
+                           _t(lang, "客体", "object"), _t(lang, "时间", "when"), _t(lang, "数额", "amount")])
+        for _, r in df.iterrows():
+            when = "–".join(x for x in (r["start"], r["end"]) if x)
+            table.add_row(r["id"], names.get(r["subject"], r["subject"]), label("predicate", r["predicate"], lang),
+                          names.get(r["object"], r["object"]), when, (r["value"] + r["unit"]) if r["value"] else "")
+    _emit(df, fmt, table)
+
+
+@app.command("timeline")
+def timeline_command(
+    channel: Annotated[list[str] | None, typer.Option("--channel", help="channel / 渠道")] = None,
+    start: Annotated[int | None, typer.Option("--from", help="first year / 起始年")] = None,
+    end: Annotated[int | None, typer.Option("--to", help="last year / 截止年")] = None,
+    fmt: FormatOpt = OutFormat.table,
+    lang: LangOpt = Lang.zh,
+    data: DataOpt = None,
+) -> None:
+    """Show the dated chronology of the Hong Kong factor.
+
+    按时间顺序列出香港因素相关事件。
+    """
+    from hkfactor.evidence.vocab import label
+
+    df = _load(data).timeline(channel=channel, start=start, end=end)
+    table = None
+    if fmt == OutFormat.table:
+        table = _mk_table(_t(lang, f"大事年表（{len(df)} 项）", f"Timeline ({len(df)})"),
+                          [_t(lang, "时间", "date"), _t(lang, "事件", "event"), _t(lang, "渠道", "channel"),
+                           _t(lang, "编号", "id")])
+        for _, r in df.iterrows():
+            table.add_row(r["date"].replace("/", "–"), _pick(r, "label", lang), label("channel", r["channel"], lang),
+                          r["id"])
+    _emit(df, fmt, table)
+
+
+# ---------------------------------------------------------------------- audit
+
+
+@app.command("audit")
+def audit_command(
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="folder for audit.html and audit.csv / 输出目录（audit.html、audit.csv）", file_okay=False)] = None,
+    status: Annotated[list[str] | None, typer.Option("--status", help="only claims with this status / 状态")] = None,
+    fmt: FormatOpt = OutFormat.table,
+    lang: LangOpt = Lang.zh,
+    data: DataOpt = None,
+) -> None:
+    """Audit the paper's claims: recompute its arithmetic, compare with independent sources.
+
+    核查论文论断：重算其中的算术，并与独立来源比对。
+    """
+    from hkfactor.evidence.audit import STATUSES
+    from hkfactor.evidence.vocab import label
+
+    _check_choices("--status", status, STATUSES)
+    ev = _load(data)
+    res = ev.audit_
+    if out is not None:
+        from hkfactor.report.audit import write_audit
+
+        write_audit(ev, out, res)
+    df = res.claims if not status else res.claims[res.claims["status"].isin(status)].reset_index(drop=True)
+    if fmt != OutFormat.table:
+        _emit(df, fmt, None)
+        return
+    summ = res.summary()
+    head = _mk_table(_t(lang, "核查结果汇总", "Audit summary"), [_t(lang, "状态", "status"), _t(lang, "论断数", "claims")])
+    for _, r in summ.iterrows():
+        head.add_row(label("status", r["status"], lang), str(r["n"]))
+    head.add_row(_t(lang, "合计", "total"), str(int(summ["n"].sum())))
+    _console().print(head)
+    shown = df[df["status"] != "unverified"] if not status else df
+    table = _mk_table(
+        _t(lang, f"已核查的论断（{len(shown)} 条；未核查的用 --status unverified 查看）",
+           f"Checked claims ({len(shown)}; see unchecked ones with --status unverified)"),
+        [_t(lang, "编号", "id"), _t(lang, "原文", "printed"), _t(lang, "指标", "measure"), _t(lang, "状态", "status"),
+         _t(lang, "说明", "detail")],
+    )
+    for _, r in shown.iterrows():
+        table.add_row(r["claim_id"], r["printed"], _pick(r, "measure", lang), label("status", r["status"], lang),
+                      _pick(r, "detail", lang))
+    _console().print(table)
+    if out is not None:
+        console.print(_t(lang, f"已写出 {out / 'audit.html'} 与 {out / 'audit.csv'}",
+                         f"wrote {out / 'audit.html'} and {out / 'audit.csv'}"), highlight=False)
+
+
+# ---------------------------------------------------------------------- export
+
+
+@app.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option("--out", help="output file (json, xlsx) or folder (csv, parquet) / 输出路径")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv, json, parquet or xlsx / 格式")] = ExportFormat.csv,
+    lang: LangOpt = Lang.zh,
+    data: DataOpt = None,
+) -> None:
+    """Export every evidence table (with normalised values) and the audit.
+
+    导出全部证据表（含规范化数值）及核查结果。csv/parquet 写入目录（每表一个文件），json/xlsx 写入单个文件。
+    """
+    from hkfactor._io import atomic_path, atomic_write
+    from hkfactor.evidence import TABLE_NAMES
+
+    ev = _load(data)
+    tables = {n: ev.table(n) for n in TABLE_NAMES}
+    tables["audit"] = ev.audit_.claims
+    if fmt == ExportFormat.csv:
+        for n, df in tables.items():
+            with atomic_write(out / f"{n}.csv", encoding="utf-8-sig") as fh:
+                df.to_csv(fh, index=False, lineterminator="\n", float_format="%.10g")
+    elif fmt == ExportFormat.parquet:
+        for n, df in tables.items():
+            with atomic_path(out / f"{n}.parquet") as tmp:
+                _need("pyarrow", "parquet")
+                df.to_parquet(tmp, index=False)
+    elif fmt == ExportFormat.json:
+        with atomic_write(out) as fh:
+            fh.write(json.dumps({n: _records(df) for n, df in tables.items()}, ensure_ascii=False, indent=1) + "\n")
+    else:
+        _need("openpyxl", "xlsx")
+        with atomic_path(out) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            for n, df in tables.items():
+                df.to_excel(xw, sheet_name=n, index=False)
+    console.print(_t(lang, f"已导出 {len(tables)} 张表到 {out}", f"exported {len(tables)} tables to {out}"),
+                  highlight=False)
+
+
+def _need(module: str, fmt: str) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise InputError([Problem(fmt, None, None, f"writing {fmt} needs the optional package {module}; "
+                                  "install hkfactor[all]")], title="missing optional package")
