@@ -1,0 +1,276 @@
+"""``hkfactor chain …``: query, measure, export and draw the innovation-chain graph.
+
+Thin adapters over :mod:`hkfactor.chain`. The graph is the built-in evidence (or
+``--data DIR``, loaded and validated by :func:`hkfactor.evidence.load`).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from hkfactor.cli._common import Lang, LangOpt, OutFormat, app, console
+
+__all__ = ["chain_app"]
+
+chain_app = typer.Typer(
+    name="chain",
+    help="The innovation chain and actor network: paths with sources, slices, brokerage, export, "
+    "drawing.\n\n创新链与行动者网络：带出处的路径、切片、中介角色、导出与绘图。",
+    no_args_is_help=True,
+)
+app.add_typer(chain_app, name="chain")
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option("--data", help="An evidence folder (default: built-in) / 证据目录（缺省为内置）", file_okay=False),
+]
+YearOpt = Annotated[int | None, typer.Option("--year", help="Graph as attested up to this year / 截至某年")]
+ChannelOpt = Annotated[str | None, typer.Option("--channel", help="Keep one channel, e.g. finance / 渠道")]
+StageOpt = Annotated[str | None, typer.Option("--stage", help="upstream, midstream or downstream / 链环节")]
+SideOpt = Annotated[str | None, typer.Option("--side", help="HK, SZ, CROSS, MAINLAND or WORLD / 所属一方")]
+FmtOpt = Annotated[OutFormat, typer.Option("--format", help="table, csv or json / 输出格式")]
+
+
+class GraphFormat(enum.StrEnum):
+    """File format of ``hkfactor chain export``."""
+
+    graphml = "graphml"
+    gexf = "gexf"
+    cyjs = "cyjs"
+
+
+def _graph(data: Path | None) -> Any:
+    from hkfactor import chain
+
+    if data is None:
+        return chain.default_graph()
+    from hkfactor.evidence import load
+
+    return chain.from_evidence(load(data))
+
+
+def _slice(g: Any, *, year: int | None, channel: str | None, stage: str | None, side: str | None) -> Any:
+    from hkfactor.chain import subgraph
+
+    if year is None and channel is None and stage is None and side is None:
+        return g
+    return subgraph(g, channel=channel, stage=stage, side=side, year=year)
+
+
+def _t(lang: Lang, zh: str, en: str) -> str:
+    return zh if lang == Lang.zh else en
+
+
+def _num(x: float) -> str:
+    return "NaN" if math.isnan(x) else ("inf" if math.isinf(x) else f"{x:.3f}")
+
+
+@chain_app.command("path")
+def path_command(
+    a: Annotated[str, typer.Argument(help="From: an entity id or name / 起点")],
+    b: Annotated[str, typer.Argument(help="To: an entity id or name / 终点")],
+    via: Annotated[list[str] | None, typer.Option("--via", help="Pass through (repeatable) / 途经")] = None,
+    directed: Annotated[bool, typer.Option("--directed", help="Follow relations only forwards / 仅按方向")] = False,
+    lang: LangOpt = Lang.zh,
+    fmt: FmtOpt = OutFormat.table,
+    data: DataOpt = None,
+) -> None:
+    """How does A reach B? Every hop with its relation, sources and locator. / A 如何连到 B？"""
+    from hkfactor.chain import path
+
+    g = _graph(data)
+    p = path(g, a, b, via=via or (), directed=directed)
+    key = "label_zh" if lang == Lang.zh else "label_en"
+    rows = [
+        {
+            "step": i,
+            "subject": h.subject,
+            "subject_label": g.nodes[h.subject][key],
+            "predicate": h.predicate,
+            "object": h.object,
+            "object_label": g.nodes[h.object][key],
+            "relation": h.relation,
+            "direction": "forward" if h.forward else "backward",
+            "source_ids": ";".join(h.source_ids),
+            "locator": h.locator,
+        }
+        for i, h in enumerate(p.hops, start=1)
+    ]
+    if fmt == OutFormat.json:
+        sys.stdout.write(json.dumps({"nodes": list(p.nodes), "hops": rows}, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt == OutFormat.csv:
+        import pandas as pd
+
+        sys.stdout.write(pd.DataFrame(rows).to_csv(index=False, lineterminator="\n"))
+        return
+    t = Table(title=_t(lang, f"路径：{g.nodes[p.nodes[0]][key]} → {g.nodes[p.nodes[-1]][key]}",
+                       f"Path: {g.nodes[p.nodes[0]][key]} → {g.nodes[p.nodes[-1]][key]}"))
+    for col in (_t(lang, "步", "step"), _t(lang, "主体", "subject"), _t(lang, "关系", "relation"),
+                _t(lang, "客体", "object"), _t(lang, "出处", "sources"), _t(lang, "原文", "locator")):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(str(r["step"]), str(r["subject_label"]), f"{r['predicate']} ({r['relation']})",
+                  str(r["object_label"]), str(r["source_ids"]), str(r["locator"]))
+    console.print(t)
+
+
+@chain_app.command("subgraph")
+def subgraph_command(
+    channel: ChannelOpt = None,
+    stage: StageOpt = None,
+    side: SideOpt = None,
+    year: YearOpt = None,
+    lang: LangOpt = Lang.zh,
+    fmt: FmtOpt = OutFormat.table,
+    data: DataOpt = None,
+) -> None:
+    """List the nodes of a slice (channel, stage, side, year). / 按渠道、环节、一方或年份切片"""
+    g = _slice(_graph(data), year=year, channel=channel, stage=stage, side=side)
+    key = "label_zh" if lang == Lang.zh else "label_en"
+    rows = [
+        {"id": n, "label": d[key], "type": d["type"], "side": d["side"], "channel": d["channel"],
+         "stage": d["stage"], "since": d["since"], "degree": g.degree(n)}
+        for n, d in sorted(g.nodes(data=True))
+    ]
+    if fmt == OutFormat.json:
+        payload = {"nodes": rows, "n_nodes": g.number_of_nodes(), "n_edges": g.number_of_edges()}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt == OutFormat.csv:
+        import pandas as pd
+
+        sys.stdout.write(pd.DataFrame(rows).to_csv(index=False, lineterminator="\n"))
+        return
+    t = Table(title=_t(lang, f"子图：{g.number_of_nodes()} 个节点，{g.number_of_edges()} 条关系",
+                       f"Subgraph: {g.number_of_nodes()} nodes, {g.number_of_edges()} relations"))
+    for col in ("id", _t(lang, "名称", "name"), _t(lang, "类型", "type"), _t(lang, "一方", "side"),
+                _t(lang, "渠道", "channel"), _t(lang, "环节", "stage"), _t(lang, "始于", "since")):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r["id"], str(r["label"]), r["type"], r["side"], r["channel"], r["stage"],
+                  "" if r["since"] == -1 else str(r["since"]))
+    console.print(t)
+
+
+@chain_app.command("measures")
+def measures_command(
+    by: Annotated[str, typer.Option("--by", help="Grouping for brokerage: side, stage or channel / 分组")] = "side",
+    top: Annotated[int, typer.Option("--top", help="Rows to show in the table (0 = all) / 显示行数")] = 20,
+    channel: ChannelOpt = None,
+    stage: StageOpt = None,
+    year: YearOpt = None,
+    lang: LangOpt = Lang.zh,
+    fmt: FmtOpt = OutFormat.table,
+    data: DataOpt = None,
+) -> None:
+    """Degree, betweenness and Gould–Fernandez brokerage (observed, expected, z). / 度、介数与中介角色"""
+    from hkfactor.chain import ROLE_LABELS, ROLES, measures
+
+    g = _slice(_graph(data), year=year, channel=channel, stage=stage, side=None)
+    df = measures(g, by=by, lang=lang.value)
+    if fmt == OutFormat.json:
+        recs = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
+                for r in df.to_dict(orient="records")]
+        sys.stdout.write(json.dumps(recs, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt == OutFormat.csv:
+        sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+        return
+    shown = df if top == 0 else df.head(top)
+    t = Table(title=_t(lang, f"网络指标（中介角色按 {by} 分组；z = (观测−期望)/标准差）",
+                       f"Network measures (brokerage groups: {by}; z = (observed − expected)/sd)"))
+    t.add_column("id")
+    t.add_column(_t(lang, "名称", "name"))
+    t.add_column(_t(lang, "组", "group"))
+    t.add_column(_t(lang, "入度", "in"), justify="right")
+    t.add_column(_t(lang, "出度", "out"), justify="right")
+    t.add_column(_t(lang, "介数", "betweenness"), justify="right")
+    for role in ROLES:
+        t.add_column(f"{ROLE_LABELS[role][lang.value]}\n{role} (z)", justify="right")
+    for r in shown.to_dict(orient="records"):
+        cells = [f"{r[role]:.0f} ({_num(r[role + '_z'])})" for role in ROLES]
+        t.add_row(r["id"], str(r["label"]), str(r["group"]), str(r["in_degree"]), str(r["out_degree"]),
+                  f"{r['betweenness']:.4f}", *cells)
+    console.print(t)
+
+
+@chain_app.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option("--out", help="File to write / 输出文件", dir_okay=False)],
+    fmt: Annotated[GraphFormat, typer.Option("--format", help="graphml, gexf or cyjs / 图格式")] = GraphFormat.graphml,
+    channel: ChannelOpt = None,
+    stage: StageOpt = None,
+    year: YearOpt = None,
+    lang: LangOpt = Lang.zh,
+    data: DataOpt = None,
+) -> None:
+    """Write the graph for Gephi (GEXF/GraphML), Cytoscape (cyjs) or R (GraphML). / 导出图"""
+    from hkfactor.chain import write_graph
+
+    g = _slice(_graph(data), year=year, channel=channel, stage=stage, side=None)
+    p = write_graph(g, out, fmt=fmt.value, lang=lang.value)
+    console.print(_t(lang, f"已写出 {p}（{g.number_of_nodes()} 个节点，{g.number_of_edges()} 条关系）",
+                     f"wrote {p} ({g.number_of_nodes()} nodes, {g.number_of_edges()} relations)"))
+
+
+@chain_app.command("draw")
+def draw_command(
+    out: Annotated[Path, typer.Option("--out", help="Folder for chain.png and chain.svg / 输出目录", file_okay=False)],
+    channel: ChannelOpt = None,
+    stage: StageOpt = None,
+    year: YearOpt = None,
+    lang: LangOpt = Lang.zh,
+    data: DataOpt = None,
+) -> None:
+    """Draw the chain by stage (columns) and side (rows), bilingual labels. / 按环节与一方绘制创新链"""
+    from hkfactor.chain import draw_chain
+
+    g = _slice(_graph(data), year=year, channel=channel, stage=stage, side=None)
+    written = draw_chain(g, out)
+    for fmt in sorted(written):
+        console.print(_t(lang, f"已写出 {written[fmt]}", f"wrote {written[fmt]}"))
+
+
+@chain_app.command("super-connector")
+def super_connector_command(
+    year: Annotated[int, typer.Option("--year", help="Year of the trade network / 年份")] = 2004,
+    lang: LangOpt = Lang.zh,
+    fmt: FmtOpt = OutFormat.table,
+) -> None:
+    """Hong Kong's brokerage on sourced HK / Mainland / world trade flows. / 香港作为“超级联络人”的检验"""
+    from dataclasses import asdict
+
+    from hkfactor.chain import ROLE_LABELS, ROLES, read_trade_observations, super_connector
+
+    sc = super_connector(read_trade_observations(), year)
+    if fmt != OutFormat.table:
+        def clean(x: Any) -> Any:
+            if isinstance(x, dict):
+                return {k: clean(v) for k, v in x.items()}
+            return None if isinstance(x, float) and not math.isfinite(x) else x
+
+        sys.stdout.write(json.dumps(clean(asdict(sc)), ensure_ascii=False, indent=2) + "\n")
+        return
+    t = Table(title=_t(lang, f"{year} 年香港的中介角色（港、内地、世界三组）", f"Hong Kong's brokerage roles, {year}"))
+    t.add_column(_t(lang, "角色", "role"))
+    t.add_column(_t(lang, "仅香港统计的流量", "flows recorded by HK"), justify="right")
+    t.add_column(_t(lang, "加入内地与世界直接贸易", "with Mainland–world direct trade"), justify="right")
+    for role in ROLES:
+        rec = sc.recorded[role]
+        dt = sc.with_direct_ties[role] if sc.with_direct_ties else None
+        t.add_row(f"{ROLE_LABELS[role][lang.value]} ({role})",
+                  f"{rec['observed']:.0f} (z {_num(rec['z'])})",
+                  "—" if dt is None else f"{dt['observed']:.0f} (z {_num(dt['z'])})")
+    console.print(t)
+    console.print(_t(lang, f"转口占出口比重 {sc.entrepot_share:.1%}；内地占转口比重 {sc.mainland_share_of_reexports:.1%}",
+                     f"re-exports / all exports {sc.entrepot_share:.1%}; Mainland share of re-exports "
+                     f"{sc.mainland_share_of_reexports:.1%}"))
