@@ -108,7 +108,8 @@ class Evaluation:
         Years × channels: each channel's index in [0, 1] (weighted mean of its indicators).
     coupling : DataFrame
         One row per year: ``U_hk``, ``U_sz``, ``C``, ``T``, ``D``, ``band``, ``band_zh``,
-        ``band_en``, ``ratio`` (U_sz/U_hk), ``lag_zh``, ``lag_en``.
+        ``band_en``, ``ratio`` (U_sz/U_hk, relative development), ``relative_zh``/``relative_en``
+        (innovation relative to the partner factor: lagging / synchronous / leading, bounds 0.9 and 1.1).
     grey : DataFrame
         One row per channel: ``grade`` against the innovation index, ``rank``.
     obstacle : DataFrame

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -24,12 +23,6 @@ from hkfactor.evaluation._spec import EvalFramework, EvalPanel
 __all__ = ["evaluate"]
 
 Progress = Callable[[str], None]
-
-_LAG = {
-    "sync": ("同步发展", "balanced development"),
-    "sz_lag": ("创新滞后", "innovation lagging"),
-    "hk_lag": ("香港因素滞后", "partner factor lagging"),
-}
 
 
 def _check_recipe(r: Recipe) -> None:
@@ -126,55 +119,41 @@ def evaluate(
             decisions.append(Decision("drop_indicator", s, f"指标 {s} 删除：仅有{n}个观测值。",
                                       f"Indicator {s} dropped: only {n} observation(s)."))
 
-    # (2) years with enough coverage in each subsystem.
-    kept_years: list[int] = []
-    for y in wide.index:
-        ok = True
-        for sub in ("hk", "sz"):
-            cols = [s for s in usable if sub_of[s] == sub]
-            share = float(observed.loc[y, cols].mean()) if cols else 0.0
-            if share < r.min_year_coverage:
-                ok = False
-        if ok:
-            kept_years.append(int(y))
-    dropped_years = [int(y) for y in wide.index if int(y) not in kept_years]
-    if dropped_years:
+    # (2)–(4) trim years and indicators until the remaining table is covered well enough.
+    kept_years, used, removed = _trim(wide, observed, usable, sub_of, r)
+    drop_years = sorted(int(subj) for kind, subj, _sh in removed if kind == "year")
+    if drop_years:
         decisions.append(Decision(
-            "drop_year", _fmt_years(dropped_years),
-            f"年份 {_fmt_years(dropped_years)} 不参与评价：至少一个子系统中有数据的指标不足"
-            f"{r.min_year_coverage:.0%}。",
-            f"Years {_fmt_years(dropped_years)} left out: in at least one subsystem fewer than "
-            f"{r.min_year_coverage:.0%} of the indicators have data.",
+            "drop_year", _fmt_years(drop_years),
+            f"年份 {_fmt_years(drop_years)} 不参与评价：在保留的指标中，至少一个子系统有数据的指标不足"
+            f"{r.min_year_coverage:.0%}（逐步剔除覆盖最差的年份或指标，直至所有保留年份和指标都达到阈值）。",
+            f"Years {_fmt_years(drop_years)} left out: in at least one subsystem fewer than "
+            f"{r.min_year_coverage:.0%} of the kept indicators have data (the worst-covered year or indicator "
+            "is removed one at a time until every kept year and indicator meets its threshold).",
         ))
+    for kind, subj, share in removed:
+        if kind == "indicator":
+            reasons[subj] = (f"在保留年份中覆盖率仅{share:.0%}", f"observed in only {share:.0%} of the kept years")
+            decisions.append(Decision("drop_indicator", subj,
+                                      f"指标 {subj} 删除：在保留年份中仅{share:.0%}有数据（阈值{r.min_indicator_coverage:.0%}）。",
+                                      f"Indicator {subj} dropped: observed in only {share:.0%} of the kept years "
+                                      f"(threshold {r.min_indicator_coverage:.0%})."))
+        elif kind == "constant":
+            reasons[subj] = ("评价年份内取值不变", "constant over the kept years")
+            decisions.append(Decision("drop_indicator", subj, f"指标 {subj} 删除：评价年份内取值不变，不含信息。",
+                                      f"Indicator {subj} dropped: constant over the kept years, it carries no "
+                                      "information."))
+        elif kind == "gaps":
+            reasons[subj] = ("有缺失且不插补", "has gaps and imputation is off")
+            decisions.append(Decision("drop_indicator", subj, f"指标 {subj} 删除：有缺失值且未启用插补。",
+                                      f"Indicator {subj} dropped: it has gaps and imputation is off."))
     if len(kept_years) < 3:
         raise InputError([Problem(panel.label, None, None,
-                                  f"only {len(kept_years)} year(s) have at least {r.min_year_coverage:.0%} "
+                                  f"only {len(kept_years)} year(s) remain with at least {r.min_year_coverage:.0%} "
                                   "of the indicators observed in both subsystems; at least 3 are needed")],
                          title="too little data to evaluate")
     w_obs = wide.loc[kept_years]
     o_obs = observed.loc[kept_years]
-
-    # (3) indicators observed in too few kept years; (4) constant indicators.
-    used: list[str] = []
-    for s in usable:
-        share = float(o_obs[s].mean())
-        vals = w_obs[s].dropna()
-        if share < r.min_indicator_coverage:
-            reasons[s] = (f"仅在{share:.0%}的评价年份有数据", f"observed in only {share:.0%} of the years")
-            decisions.append(Decision("drop_indicator", s,
-                                      f"指标 {s} 删除：仅在{share:.0%}的评价年份有数据（阈值{r.min_indicator_coverage:.0%}）。",
-                                      f"Indicator {s} dropped: observed in only {share:.0%} of the years "
-                                      f"(threshold {r.min_indicator_coverage:.0%})."))
-        elif len(vals) < 2 or float(vals.max() - vals.min()) == 0.0:
-            reasons[s] = ("评价年份内取值不变", "constant over the years")
-            decisions.append(Decision("drop_indicator", s, f"指标 {s} 删除：评价年份内取值不变，不含信息。",
-                                      f"Indicator {s} dropped: constant over the years, it carries no information."))
-        elif r.impute == "none" and not bool(o_obs[s].all()):
-            reasons[s] = ("有缺失且不插补", "has gaps and imputation is off")
-            decisions.append(Decision("drop_indicator", s, f"指标 {s} 删除：有缺失值且未启用插补。",
-                                      f"Indicator {s} dropped: it has gaps and imputation is off."))
-        else:
-            used.append(s)
 
     # (5) channels.
     channels_used: list[str] = []
@@ -247,13 +226,12 @@ def evaluate(
     u_sz = nominal["u_sz"]
     c, t, d = _ops.coupling(u_hk, u_sz, alpha=r.alpha)
     bands = [_ops.coordination_band(float(x)) for x in d]
-    ratio = np.divide(u_sz, u_hk, out=np.full_like(u_sz, np.nan), where=u_hk > 0)
-    lag = [_lag(float(a), float(b)) for a, b in zip(u_hk, u_sz, strict=True)]
+    ratio, rel_zh, rel_en = _ops.relative(u_hk, u_sz)
     coupling = pd.DataFrame({
         "year": values.index.astype(int),
         "U_hk": u_hk, "U_sz": u_sz, "C": c, "T": t, "D": d,
         "band": [b[0] for b in bands], "band_zh": [b[1] for b in bands], "band_en": [b[2] for b in bands],
-        "ratio": ratio, "lag_zh": [_LAG[k][0] for k in lag], "lag_en": [_LAG[k][1] for k in lag],
+        "ratio": ratio, "relative_zh": rel_zh, "relative_en": rel_en,
     })
 
     # Attribution: grey relational grades and obstacle degree.
@@ -344,16 +322,59 @@ _ZH_W = {"entropy": "熵权法", "critic": "CRITIC法", "equal": "等权"}
 _ZH_AGG = {"arithmetic": "加权算术平均", "geometric": "加权几何平均"}
 
 
-def _lag(u_hk: float, u_sz: float) -> str:
-    """Relative development: ``U_sz / U_hk`` within ±10 % of 1 is balanced."""
-    if not (math.isfinite(u_hk) and math.isfinite(u_sz)) or u_hk <= 0:
-        return "hk_lag" if u_sz > 0 else "sync"
-    q = u_sz / u_hk
-    if q > 1.1:
-        return "hk_lag"
-    if q < 0.9:
-        return "sz_lag"
-    return "sync"
+def _select(wide: pd.DataFrame, observed: pd.DataFrame, cols: list[str], sub_of: dict[str, str],
+            r: Recipe) -> tuple[list[str], list[tuple[str, str, float]], bool]:
+    """Indicators kept in a window and whether every year of the window is covered well enough."""
+    o = observed[cols]
+    removed: list[tuple[str, str, float]] = []
+    inds = []
+    for s in cols:
+        share = float(o[s].mean())
+        vals = wide[s].dropna()
+        if share < r.min_indicator_coverage:
+            removed.append(("indicator", s, share))
+        elif len(vals) < 2 or float(vals.max() - vals.min()) == 0.0:
+            removed.append(("constant", s, float("nan")))
+        elif r.impute == "none" and not bool(o[s].all()):
+            removed.append(("gaps", s, float("nan")))
+        else:
+            inds.append(s)
+    ok = True
+    for sub in ("hk", "sz"):
+        sc = [s for s in inds if sub_of[s] == sub]
+        if not sc or bool((o[sc].mean(axis=1) < r.min_year_coverage).any()):
+            ok = False
+    return inds, removed, ok
+
+
+def _trim(wide: pd.DataFrame, observed: pd.DataFrame, usable: list[str], sub_of: dict[str, str],
+          r: Recipe) -> tuple[list[int], list[str], list[tuple[str, str, float]]]:
+    """Choose the span of consecutive years and the indicators the evaluation uses.
+
+    For every span of at least 3 consecutive years, an indicator is kept when it is observed
+    in at least ``min_indicator_coverage`` of the span's years and varies within the span;
+    the span qualifies when, in every year, each subsystem has at least
+    ``min_year_coverage`` of its kept indicators observed. The qualifying span with the most
+    observed cells wins (ties: more years, then the most recent). Returns the years, the
+    indicators and the removals ``(kind, subject, share)``. When no span qualifies, the
+    years are empty.
+    """
+    years_all = [int(y) for y in wide.index]
+    best: tuple[tuple[int, int, int], list[int], list[str], list[tuple[str, str, float]]] | None = None
+    for a in range(len(years_all)):
+        for b in range(a + 2, len(years_all)):
+            span = years_all[a:b + 1]
+            if span[-1] - span[0] != len(span) - 1:
+                continue  # wide has a row for every year with data; a hole means no data at all
+            inds, removed, ok = _select(wide.loc[span], observed.loc[span], usable, sub_of, r)
+            if not ok:
+                continue
+            score = (int(observed.loc[span, inds].to_numpy().sum()), len(span), span[-1])
+            if best is None or score > best[0]:
+                best = (score, span, inds, removed)
+    if best is None:
+        return [], [], []
+    return best[1], best[2], best[3]
 
 
 def _mode(values: list[int]) -> int:

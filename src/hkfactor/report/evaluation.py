@@ -1,0 +1,244 @@
+"""The evaluation report: one self-contained bilingual HTML file, with its tables and figures.
+
+``write_report(ev, out_dir)`` writes, atomically::
+
+    out_dir/report.html          offline, self-contained (inline CSS and SVG, no script)
+    out_dir/tables/*.csv         every result table (UTF-8 with BOM so Excel opens it right)
+    out_dir/tables/evaluation.xlsx   the same tables, one sheet each
+    out_dir/figures/*.svg|png    the figures (deterministic SVG)
+    out_dir/recipe.json          the recipe and the decisions
+
+The HTML holds both languages; a pure-CSS switch at the top shows 中文 or English, and
+``lang`` chooses which one is shown first. Rendering is deterministic: fixed float formats,
+fixed ids, no timestamps — two runs on the same input are byte-identical.
+
+Every number links to where it comes from: each observed value to its row in the sources
+table (with the locator as tooltip), each computed number to the input values of its year
+or to its channel's indicators.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from hkfactor import __version__
+from hkfactor._io import atomic_path, atomic_write
+from hkfactor.evaluation import Evaluation
+from hkfactor.report.figures import Figure, render_figures
+
+__all__ = ["ReportFiles", "render_html", "write_report", "write_tables"]
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Paths written by :func:`write_report`."""
+
+    html: Path
+    tables: tuple[Path, ...]
+    excel: Path | None
+    figures: tuple[Path, ...]
+    recipe: Path
+
+
+def _rows(df: pd.DataFrame) -> list[Any]:
+    """Rows as attribute records (typed ``Any`` for the template code)."""
+    return [SimpleNamespace(**{str(k): v for k, v in rec.items()}) for rec in df.to_dict("records")]
+
+
+def _slug(s: Any) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", str(s)).strip("-") or "x"
+
+
+def fmt_index(v: Any) -> str:
+    """Indices, grades, weights: three decimals; NaN as an em dash."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return "—"
+    return "—" if math.isnan(f) else f"{f:.3f}"
+
+
+def fmt_value(v: Any) -> str:
+    """An observed value as a person reads it: thousands separators, at most 4 significant decimals."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return "—"
+    if math.isnan(f):
+        return "—"
+    if f == int(f) and abs(f) < 1e15:
+        return f"{int(f):,}"
+    a = abs(f)
+    if a >= 100:
+        return f"{f:,.1f}"
+    if a >= 1:
+        return f"{f:.3f}".rstrip("0").rstrip(".")
+    return f"{f:.4g}"
+
+
+def _context(ev: Evaluation, figs: list[Figure], lang: str, command: str) -> dict[str, Any]:
+    fw = ev.framework
+    cells = ev.panel.cells
+    prov = {(str(r.series), int(r.year)): r for r in _rows(cells)}
+    inds = ev.indicators
+    used = inds[inds["status"] == "used"]
+
+    def chan(cid: str) -> dict[str, str]:
+        ch = fw.channel(cid)
+        return {"id": cid, "slug": _slug(cid), "zh": ch.name_zh, "en": ch.name_en}
+
+    # Values table: used series × kept years, each cell linked to its source.
+    value_rows = []
+    for r in _rows(inds):
+        s = str(r.series)
+        row_cells = []
+        for y in ev.years:
+            p = prov.get((s, y))
+            imputed = s in ev.imputed.columns and bool(ev.imputed.loc[y, s])
+            if p is not None:
+                row_cells.append({"text": fmt_value(p.value), "href": f"#src-{_slug(p.source_id)}",
+                                  "title": f"{p.observation_id} · {p.source_id} · {p.locator}".strip(" ·"),
+                                  "cls": f"g{_slug(p.grade) if p.grade else 'U'}"})
+            elif imputed:
+                row_cells.append({"text": fmt_value(ev.values.loc[y, s]) + "*", "href": "#decisions",
+                                  "title": "imputed / 插补", "cls": "imp"})
+            else:
+                row_cells.append({"text": "", "href": "", "title": "", "cls": "miss"})
+        value_rows.append({"series": s, "slug": _slug(s), "zh": r.name_zh, "en": r.name_en, "unit": r.unit,
+                           "used": r.status == "used", "cells": row_cells})
+
+    indicator_rows = [{
+        "series": r.series, "slug": _slug(r.series), "subsystem": r.subsystem, "channel": chan(str(r.channel)),
+        "zh": r.name_zh, "en": r.name_en, "unit": r.unit, "direction": "+" if int(r.direction) > 0 else "−",
+        "section": r.section, "n": int(r.n_observed), "n_kept": int(r.n_observed_kept), "n_imp": int(r.n_imputed),
+        "used": r.status == "used", "reason_zh": r.reason_zh, "reason_en": r.reason_en,
+        "weight": fmt_index(r.weight), "cweight": fmt_index(r.channel_weight),
+    } for r in _rows(inds)]
+
+    coupling_rows = [{
+        "year": int(r.year), "U_hk": fmt_index(r.U_hk), "U_sz": fmt_index(r.U_sz), "C": fmt_index(r.C),
+        "T": fmt_index(r.T), "D": fmt_index(r.D), "band": int(r.band), "band_zh": r.band_zh, "band_en": r.band_en,
+        "ratio": fmt_index(r.ratio), "rel_zh": r.relative_zh, "rel_en": r.relative_en,
+    } for r in _rows(ev.coupling)]
+
+    chans = [chan(str(c)) for c in ev.channel_index.columns]
+    channel_rows = [{"year": int(y), "vals": [fmt_index(ev.channel_index.loc[y, c["id"]]) for c in chans]}
+                    for y in ev.channel_index.index]
+    obstacle_rows = [{"year": int(y), "vals": [fmt_index(ev.obstacle.loc[y, c["id"]]) for c in chans]}
+                     for y in ev.obstacle.index]
+    gr = ev.grey.merge(ev.grey_robustness[["channel", "rank_min", "rank_max"]], on="channel")
+    grey_rows = [{"channel": chan(str(r.channel)), "grade": fmt_index(r.grade), "rank": int(r.rank),
+                  "rank_min": int(r.rank_min), "rank_max": int(r.rank_max),
+                  "n_ind": int((used["channel"] == r.channel).sum())}
+                 for r in _rows(gr.sort_values(["rank", "channel"]))]
+    rob_rows = [{"year": int(r.year), "D": fmt_index(r.D), "D_min": fmt_index(r.D_min),
+                 "D_median": fmt_index(r.D_median), "D_max": fmt_index(r.D_max), "U": fmt_index(r.U_hk),
+                 "U_min": fmt_index(r.U_hk_min), "U_max": fmt_index(r.U_hk_max)}
+                for r in _rows(ev.robustness)]
+
+    use_count = cells.groupby("source_id").size().to_dict() if not cells.empty else {}
+    source_rows = [{"id": r.id, "slug": _slug(r.id), "title_zh": r.title_zh, "title_en": r.title_en,
+                    "publisher": r.publisher, "url": r.url, "is_link": str(r.url).startswith(("http://", "https://")),
+                    "grade": r.grade, "n": int(use_count.get(r.id, 0))}
+                   for r in _rows(ev.panel.sources) if use_count.get(r.id, 0)]
+
+    last = coupling_rows[-1]
+    first = coupling_rows[0]
+    top = grey_rows[0] if grey_rows else None
+    n_cells = len(ev.years) * len(used)
+    n_imp = int(ev.imputed.to_numpy().sum())
+    grades = cells[cells["series"].isin(set(used["series"])) & cells["year"].isin(ev.years)]["grade"]
+    grade_counts = {g or "—": int(n) for g, n in sorted(grades.value_counts().items())}
+    return {
+        "lang": lang, "fw": fw, "version": __version__, "command": command,
+        "panel_label": ev.panel.label, "years": ev.years, "year_span": f"{ev.years[0]}–{ev.years[-1]}",
+        "recipe": ev.recipe, "recipe_json": ev.recipe.to_json(),
+        "decisions": ev.decisions, "figs": {f.name: f for f in figs},
+        "indicator_rows": indicator_rows, "value_rows": value_rows, "coupling_rows": coupling_rows,
+        "chans": chans, "channel_rows": channel_rows, "obstacle_rows": obstacle_rows,
+        "grey_rows": grey_rows, "rob_rows": rob_rows, "source_rows": source_rows,
+        "first": first, "last": last, "top": top,
+        "n_used": len(used), "n_total": len(inds), "n_cells": n_cells, "n_imp": n_imp,
+        "grade_counts": grade_counts, "n_variants": int(ev.robustness["n_variants"].iloc[0]),
+    }
+
+
+def render_html(ev: Evaluation, figs: list[Figure], *, lang: str = "zh", command: str = "hkfactor evaluate") -> str:
+    """Render the report page (a string); deterministic for a given evaluation and figures."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    tpl = env.get_template("evaluation.html.j2")
+    css = (_TEMPLATES / "evaluation.css").read_text(encoding="utf-8")
+    return tpl.render(css=css, **_context(ev, figs, lang, command))
+
+
+def write_tables(ev: Evaluation, out_dir: str | Path, *, excel: bool = True) -> tuple[list[Path], Path | None]:
+    """Write every table of :meth:`Evaluation.tables` as CSV (UTF-8 with BOM) and one Excel workbook."""
+    out = Path(out_dir)
+    paths: list[Path] = []
+    tables = ev.tables()
+    for name, df in tables.items():
+        p = out / f"{name}.csv"
+        with atomic_write(p, encoding="utf-8-sig") as fh:
+            df.to_csv(fh, index=False, float_format="%.10g", lineterminator="\n")
+        paths.append(p)
+    xlsx: Path | None = None
+    if excel:
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:
+            return paths, None
+        xlsx = out / "evaluation.xlsx"
+        with atomic_path(xlsx) as tmp:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                for name, df in tables.items():
+                    df.to_excel(xw, sheet_name=name[:31], index=False)
+    return paths, xlsx
+
+
+def write_report(
+    ev: Evaluation,
+    out_dir: str | Path,
+    *,
+    lang: str = "zh",
+    command: str = "hkfactor evaluate",
+    progress: Callable[[str], None] | None = None,
+) -> ReportFiles:
+    """Write the HTML report, its tables, figures and recipe into ``out_dir`` (atomically, file by file)."""
+    say = progress or (lambda _s: None)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    say("figures")
+    figs = render_figures(ev, out / "figures")
+    say("tables")
+    tables, xlsx = write_tables(ev, out / "tables")
+    recipe = out / "recipe.json"
+    with atomic_write(recipe) as fh:
+        json.dump({"recipe": ev.recipe.to_dict(), "years": ev.years, "framework": ev.framework.id,
+                   "data": ev.panel.label, "decisions": [asdict(d) for d in ev.decisions]},
+                  fh, ensure_ascii=False, indent=2, sort_keys=True)
+        fh.write("\n")
+    say("report")
+    html = out / "report.html"
+    with atomic_write(html) as fh:
+        fh.write(render_html(ev, figs, lang=lang, command=command))
+    fig_paths = tuple(p for f in figs for p in (f.svg_path, f.png_path) if p is not None)
+    return ReportFiles(html, tuple(tables), xlsx, fig_paths, recipe)
