@@ -70,6 +70,6 @@ class AsemModel:
         xt = treat(self.x, winmax=winmax).x
         return normalise(xt, norm.method, directions=self.directions, **dict(norm.params))
 
-    def aggregate(self, x: np.ndarray, weights: np.ndarray, changes: Sequence[tuple[str, str | None, Any]]) -> np.ndarray:
+    def aggregate(self, x: np.ndarray, factors: np.ndarray, changes: Sequence[tuple[str, str | None, Any]]) -> np.ndarray:
         _, _, agg = self._edit(changes)
-        return aggregate_tree(x, self.plan, weights, methods=agg.method, params=dict(agg.params))
+        return aggregate_tree(x, self.plan, self.weights * factors, methods=agg.method, params=dict(agg.params))

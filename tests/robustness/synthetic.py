@@ -64,6 +64,6 @@ class SyntheticModel:
         alt = rec["normalise"]
         return normalise(x, alt.method, directions=self.directions, **dict(alt.params))
 
-    def aggregate(self, x: np.ndarray, weights: np.ndarray, changes: Sequence[tuple[str, str | None, Any]]) -> np.ndarray:
+    def aggregate(self, x: np.ndarray, factors: np.ndarray, changes: Sequence[tuple[str, str | None, Any]]) -> np.ndarray:
         alt = self._edited(changes)["aggregate"]
-        return aggregate_tree(x, self.plan, weights, methods=alt.method, params=dict(alt.params))
+        return aggregate_tree(x, self.plan, self.weights * factors, methods=alt.method, params=dict(alt.params))

@@ -42,10 +42,10 @@ def _naive(model: SyntheticModel, res) -> np.ndarray:
         wm = 1 + int(np.floor(u[0] * 5))
         norm = NORM_ALTS[int(np.floor(u[1] * 2))]
         w = model.weights.copy()
-        w[noisy] = w[noisy] + (2 * u[2 : 2 + noisy.size] - 1) * 0.25 * w[noisy]
+        w[noisy] = w[noisy] + (2 * u[2 : 2 + noisy.size] - 1) * 0.25 * w[noisy]  # COINr get_noisy_weights
         agg = ("amean", "gmean")[int(np.floor(u[-1] * 2))]
         x = model.normalised([("treat", "winmax", wm), ("normalise", None, norm)])
-        out[r] = model.aggregate(x, w, [("aggregate", None, Alternative(agg))])[..., -1]
+        out[r] = model.aggregate(x, w / model.weights, [("aggregate", None, Alternative(agg))])[..., -1]
     return out
 
 

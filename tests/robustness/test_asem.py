@@ -38,7 +38,7 @@ def model() -> AsemModel:
 
 def test_nominal_index_matches_coinr(model: AsemModel) -> None:
     agg = pd.read_csv(REF / "dset_Aggregated.csv")
-    nom = model.aggregate(model.normalised([]), model.weights[None], [])[0]
+    nom = model.aggregate(model.normalised([]), np.ones((1, len(model.plan.columns))), [])[0]
     np.testing.assert_allclose(nom[:, -1], agg["Index"].to_numpy(), atol=1e-9)
 
 

@@ -60,10 +60,10 @@ class BatchModel(Protocol):
 
     ``normalised(changes)`` rebuilds the stages before aggregation with the recipe edited by
     ``changes`` (none of them on ``aggregation_step``) and returns the normalised indicators
-    ``(n_units, n_indicators)``. ``aggregate(x, weights, changes)`` aggregates ``x`` up the
-    framework for a batch of weight sets ``(r, n_columns)`` with the aggregation step edited
-    by ``changes`` and returns ``(r, n_units, n_columns)`` (the engine's batch-ready
-    ``aggregate_tree``). ``weights`` are the nominal weights of ``plan.columns``.
+    ``(n_units, n_indicators)``. ``aggregate(x, factors, changes)`` aggregates ``x`` up the
+    framework with the aggregation step edited by ``changes``, for a batch of weight sets:
+    the weights in effect times ``factors (r, n_columns)`` (1 where no noise), and returns
+    ``(r, n_units, n_columns)`` (the engine's batch-ready ``aggregate_tree``).
     """
 
     @property
@@ -71,12 +71,10 @@ class BatchModel(Protocol):
     @property
     def units(self) -> tuple[str, ...]: ...
     @property
-    def weights(self) -> NDArray[np.float64]: ...
-    @property
     def aggregation_step(self) -> str: ...
     def normalised(self, changes: Sequence[Change]) -> NDArray[np.float64]: ...
     def aggregate(
-        self, x: NDArray[np.float64], weights: NDArray[np.float64], changes: Sequence[Change]
+        self, x: NDArray[np.float64], factors: NDArray[np.float64], changes: Sequence[Change]
     ) -> NDArray[np.float64]: ...
 
 
@@ -272,10 +270,11 @@ def _run(
     for k, (inp, d) in enumerate(zip(lay.inputs, lay.dims, strict=True)):
         if isinstance(inp, UncertainInput):
             choices[:, k] = inp.value_at(u[:, d[0]])
-    weights = np.broadcast_to(np.asarray(model.weights, dtype=float), (n_rep, len(model.plan.columns))).copy()
+    # weight noise as factors on the weights in effect: w (1 + (2u - 1) phi) = COINr's w + (2u - 1) phi w
+    factors = np.ones((n_rep, len(model.plan.columns)))
     if lay.noise_cols.size:
         noise_dims = np.concatenate([d for inp, d in zip(lay.inputs, lay.dims, strict=True) if isinstance(inp, WeightNoise)])
-        weights[:, lay.noise_cols] = noisy_weights(weights[0, lay.noise_cols], u[:, noise_dims], lay.noise_phi)
+        factors[:, lay.noise_cols] = noisy_weights(np.ones(lay.noise_cols.size), u[:, noise_dims], lay.noise_phi)
     ui = [k for k, inp in enumerate(lay.inputs) if isinstance(inp, UncertainInput)]
     sig = np.nan_to_num(choices[:, ui], nan=-1.0)
     uniq, inverse = np.unique(sig, axis=0, return_inverse=True)
@@ -307,7 +306,7 @@ def _run(
         early, late = changes_of(uniq[g])
         x = normalised(early)
         try:
-            scores[rows] = model.aggregate(x, weights[rows], late)[..., col]
+            scores[rows] = model.aggregate(x, factors[rows], late)[..., col]
         except ValueDomainError:
             failed[rows] = True
 
@@ -328,7 +327,7 @@ def _run(
             if progress is not None:
                 progress(g + 1, n_groups)
 
-    nominal = model.aggregate(normalised([]), np.asarray(model.weights, dtype=float)[None], [])[0, :, col]
+    nominal = model.aggregate(normalised([]), np.ones((1, len(model.plan.columns))), [])[0, :, col]
     nominal_ranks = rank_desc(nominal)
     ranks = rank_desc(scores)
     return UncertaintyResult(
