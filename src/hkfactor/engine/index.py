@@ -701,6 +701,119 @@ class Index:
         return m.sort_values("AbsDiff", ascending=False, kind="mergesort").reset_index(drop=True)
 
 
+    # ------------------------------------------------------------------ analyses
+    def stats(self, stage: str = "Raw", **kw: Any) -> pd.DataFrame:
+        """Indicator statistics and flags of a stage (COINr ``get_stats``); see :func:`analysis.indicator_stats`."""
+        from hkfactor.engine.analysis import indicator_stats
+
+        return indicator_stats(_level_frame(self, stage, 1), **kw)
+
+
+    def correlations(
+        self,
+        stage: str = "Aggregated",
+        levels: tuple[int, int] = (1, 1),
+        *,
+        method: str = "pearson",
+        pval: float = 0.05,
+        withparent: bool = False,
+        within: str | None = None,
+        long: bool = True,
+    ) -> pd.DataFrame:
+        """Correlations between the elements of two levels (COINr ``get_corr``).
+
+        The higher level gives the rows (``Var1``), as COINr. Insignificant correlations
+        (p > ``pval``) are blank. ``withparent`` keeps only each element's correlation with its
+        own ancestor at the other level. ``long=False`` returns the matrix.
+        """
+        from hkfactor.engine.analysis import correlations, lengthen
+
+        hi, lo = max(levels), min(levels)
+        a = _level_frame(self, stage, hi, within)
+        b = _level_frame(self, stage, lo, within)
+        mat = correlations(a, b, method=method, pval=pval)
+        if not long:
+            return mat
+        out = lengthen(mat)
+        if withparent and hi != lo:
+            fw = self.framework
+            keep = [v1 in fw.lineage(v2) for v1, v2 in zip(out["Var1"], out["Var2"], strict=True)]
+            out = out[keep].reset_index(drop=True)
+        return out
+
+
+    def corr_flags(
+        self,
+        stage: str = "Normalised",
+        *,
+        cor_thresh: float = 0.9,
+        thresh_type: str = "high",
+        method: str = "pearson",
+        grouplev: int = 2,
+    ) -> pd.DataFrame:
+        """Indicator pairs in the same level-``grouplev`` group correlated above (or below) a threshold.
+
+        COINr ``get_corr_flags``: columns ``Group, Ind1, Ind2, Corr``.
+        """
+        from hkfactor.engine.analysis import correlations
+
+        if thresh_type not in ("high", "low"):
+            raise SpecError("thresh_type must be 'high' or 'low'")
+        x = _level_frame(self, stage, 1)
+        mat = correlations(x, method=method, pval=0)
+        fw = self.framework
+        grp = {c: fw.lineage(c)[grouplev - 1] for c in x.columns}
+        rows = []
+        cols = list(x.columns)
+        m = mat.to_numpy(np.float64)
+        for i, c1 in enumerate(cols):
+            for j in range(i + 1, len(cols)):
+                c2 = cols[j]
+                if grp[c1] != grp[c2]:
+                    continue
+                r = float(m[i, j])
+                if np.isnan(r):
+                    continue
+                if (thresh_type == "high" and r > cor_thresh) or (thresh_type == "low" and r < cor_thresh):
+                    rows.append({"Group": grp[c1], "Ind1": c1, "Ind2": c2, "Corr": r})
+        return pd.DataFrame(rows, columns=["Group", "Ind1", "Ind2", "Corr"])
+
+
+    def cronbach(self, stage: str = "Normalised", *, within: str | None = None, level: int = 1) -> float:
+        """Cronbach's alpha of the level-``level`` elements under ``within`` (COINr ``get_cronbach``)."""
+        from hkfactor.engine.analysis import cronbach_alpha
+
+        return cronbach_alpha(_level_frame(self, stage, level, within))
+
+
+    def pca(self, stage: str = "Aggregated", *, level: int = 1, within: str | None = None) -> Any:
+        """PCA of the level-``level`` elements (COINr ``get_PCA``, ``by_groups = FALSE``).
+
+        Returns a :class:`~hkfactor.engine.analysis.PCAResult`; ``.loadings["PC1"]`` are the weights
+        COINr writes (they can be negative — see ``WEIGHTERS["pca_nonneg"]`` for the alternative).
+        """
+        from hkfactor.engine.analysis import principal_components
+
+        return principal_components(_level_frame(self, stage, level, within))
+
+
+    def remove_elements(self, level: int, *, code: str | None = None) -> pd.DataFrame:
+        """Leave-one-out: remove each element of ``level`` in turn, rebuild, and report the mean
+        absolute rank change of ``code`` (default the index) over units (COINr ``remove_elements``).
+
+        Returns ``removed, MeanAbsRankDiff`` with a first row ``Nominal`` (0).
+        """
+        code = code or self.framework.root
+        base = self.ranks()[[*self.id_columns, code]]
+        rows = [{"removed": "Nominal", "MeanAbsRankDiff": 0.0}]
+        for el in self.framework.codes_at(level):
+            alt = self.without(el)
+            r = alt.ranks()[[*self.id_columns, code]]
+            m = base.merge(r, on=self.id_columns, suffixes=("_a", "_b"))
+            rows.append({"removed": el, "MeanAbsRankDiff": float(np.nanmean(np.abs(m[f"{code}_a"] - m[f"{code}_b"])))})
+        return pd.DataFrame(rows)
+
+
 def compare_many(indices: Mapping[str, Index], *, code: str | None = None) -> pd.DataFrame:
     """Ranks of ``code`` in several indices side by side (COINr ``compare_coins_multi``)."""
     out: pd.DataFrame | None = None
@@ -711,3 +824,18 @@ def compare_many(indices: Mapping[str, Index], *, code: str | None = None) -> pd
     if out is None:
         raise SpecError("compare_many needs at least one index")
     return out
+
+
+def _level_frame(idx: Index, stage: str, level: int, within: str | None = None) -> pd.DataFrame:
+    df = idx.stage(stage)
+    fw = idx.framework
+    codes = list(fw.codes_at(level))
+    if within is not None:
+        fw[within]
+        codes = [c for c in codes if within in fw.lineage(c)]
+    missing = [c for c in codes if c not in df.columns]
+    if missing:
+        raise SpecError(f"stage {stage!r} has no column(s) {', '.join(missing)} (level {level}); use 'Aggregated'")
+    if not codes:
+        raise SpecError(f"no elements at level {level}" + (f" under {within!r}" if within else ""))
+    return df.set_index(idx.id_columns)[codes]

@@ -384,6 +384,19 @@ def a_copeland(x: FloatArray, w: FloatArray) -> FloatArray:
     return s.sum(axis=-1)
 
 
+@AGGREGATORS.register("topsis")
+def a_topsis(x: FloatArray, w: FloatArray, *, normalisation: str = "vector", scale: float = 1.0) -> FloatArray:
+    """TOPSIS relative closeness ``D- / (D+ + D-)`` times ``scale``, via :func:`hkfactor.methods.topsis`.
+
+    ``x`` is direction-adjusted already (all criteria are benefits). Missing values are not
+    allowed (the ideal solutions depend on every unit): impute first.
+    """
+    from hkfactor.methods import topsis
+
+    res = topsis(x, w, normalisation=normalisation)  # type: ignore[arg-type]
+    return np.asarray(res.closeness, dtype=np.float64) * scale
+
+
 def aggregate(x: ArrayLike, w: ArrayLike | None = None, method: str = "amean", **params: Any) -> FloatArray:
     """Aggregate the children of one group: ``AGGREGATORS[method](x, w, **params)``.
 
@@ -503,6 +516,26 @@ def w_corr_opt(x: FloatArray, w: FloatArray, *, max_iter: int = 500, tol: float 
             return new
         cur = new
     return cur
+
+
+@WEIGHTERS.register("entropy")
+def w_entropy(x: FloatArray, w: FloatArray, **params: Any) -> FloatArray:
+    """Entropy weights (熵值法) via :func:`hkfactor.methods.entropy_weights`.
+
+    ``x`` is the direction-adjusted (normalised) data, so no directions are passed; ``params``
+    go to ``entropy_weights`` (``variant``, ``shift``, ``rescale``). Batch axes supported.
+    """
+    from hkfactor.methods import entropy_weights
+
+    return np.asarray(entropy_weights(x, **params), dtype=np.float64)
+
+
+@WEIGHTERS.register("critic")
+def w_critic(x: FloatArray, w: FloatArray, **params: Any) -> FloatArray:
+    """CRITIC weights via :func:`hkfactor.methods.critic_weights` (``correlation``, ``normalise``)."""
+    from hkfactor.methods import critic_weights
+
+    return np.asarray(critic_weights(x, **params), dtype=np.float64)
 
 
 def weigh(x: ArrayLike, w: ArrayLike | None = None, method: str = "equal", **params: Any) -> FloatArray:
