@@ -115,14 +115,11 @@ def _coupling_core(u: FloatArray, variant: str, exponent: float | None) -> Float
             c = np.sqrt((1.0 - spread) * ratio ** (1.0 / (n - 1)))
         else:
             s = u.sum(axis=-1)
-            prod = np.prod(u, axis=-1)
-            safe = np.where(s > 0, s, 1.0)
-            if variant == "standard":
-                base = prod / (safe / n) ** n
-                k = 1.0 / n if exponent is None else exponent
-            else:  # unscaled
-                base = prod / safe**n
-                k = 1.0 / n if exponent is None else exponent
+            safe = np.where(s > 0, s, 1.0)[..., None]
+            # Product of ratios rather than ratio of products: no underflow for tiny U.
+            denom = safe / n if variant == "standard" else safe
+            base = np.prod(u / denom, axis=-1)
+            k = 1.0 / n if exponent is None else exponent
             c = np.where(s > 0, base**k, 0.0)
     return np.where(np.isnan(u).any(axis=-1), np.nan, c)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from hkfactor.errors import SpecError
+from hkfactor.errors import InputError, Problem, SpecError
 from hkfactor.methods._common import (
     Directions,
     FloatArray,
@@ -90,6 +90,8 @@ def standardise(
            [0.5, 0.5]])
     """
     arr, labels = as_matrix(X)
+    if np.isinf(arr).any():
+        raise InputError([Problem("X", None, None, "infinite values cannot be standardised")])
     dirs = parse_directions(directions, arr.shape[-1], labels)
     if not np.isfinite(shift):
         raise SpecError(f"shift must be finite, got {shift!r}")
