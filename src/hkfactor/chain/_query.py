@@ -111,6 +111,29 @@ def _hop(g: nx.MultiDiGraph, u: str, v: str, *, directed: bool) -> Hop:
     )
 
 
+def _bfs(g: nx.MultiDiGraph, s: str, t: str, *, directed: bool) -> list[str] | None:
+    """Breadth-first shortest path; neighbours visited in id order (deterministic)."""
+    if s == t:
+        return [s]
+    parent: dict[str, str] = {s: s}
+    frontier = [s]
+    while frontier:
+        nxt: list[str] = []
+        for u in frontier:
+            near = set(g.successors(u)) if directed else set(g.successors(u)) | set(g.predecessors(u))
+            for v in sorted(near):
+                if v not in parent:
+                    parent[v] = u
+                    if v == t:
+                        out = [t]
+                        while out[-1] != s:
+                            out.append(parent[out[-1]])
+                        return out[::-1]
+                    nxt.append(v)
+        frontier = nxt
+    return None
+
+
 def path(
     g: nx.MultiDiGraph, a: str, b: str, *, via: Sequence[str] = (), directed: bool = False
 ) -> Path:
@@ -132,8 +155,8 @@ def path(
     Returns
     -------
     Path
-        Ties between equally short paths are broken by the graph's insertion order (the
-        order of the CSV rows), so the answer is deterministic.
+        Ties between equally short paths are broken by visiting neighbours in id order, so
+        the answer does not depend on hashing or file order.
 
     Raises
     ------
@@ -145,21 +168,19 @@ def path(
     >>> from hkfactor.chain import default_graph, path
     >>> g = default_graph()
     >>> path(g, "E-HKUST", "E-DJI").nodes
-    ('E-HKUST', 'E-WANG-TAO', 'E-DJI')
+    ('E-HKUST', 'E-BLUE-BAY', 'E-DJI')
     >>> path(g, "HKUST", "DJI", via=["李泽湘"]).nodes
     ('E-HKUST', 'E-LI-ZEXIANG', 'E-WANG-TAO', 'E-DJI')
     """
     stops = [resolve(g, x) for x in (a, *via, b)]
-    view = g if directed else g.to_undirected(as_view=True)
     nodes: list[str] = [stops[0]]
     for s, t in itertools.pairwise(stops):
-        try:
-            leg = nx.shortest_path(view, s, t)
-        except nx.NetworkXNoPath:
+        leg = _bfs(g, s, t, directed=directed)
+        if leg is None:
             raise InputError(
                 [Problem("chain graph", None, None, f"no {'directed ' if directed else ''}path from {s} to {t}")],
                 title="no path",
-            ) from None
+            )
         nodes.extend(leg[1:])
     hops = tuple(_hop(g, u, v, directed=directed) for u, v in itertools.pairwise(nodes))
     return Path(nodes=tuple(nodes), hops=hops)
