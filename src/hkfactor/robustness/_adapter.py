@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from hkfactor.engine import Index, Recipe, Step, aggregate_tree
+from hkfactor.engine import STAGES, Index, Recipe, Step, aggregate_tree
 from hkfactor.engine.framework import AggregationPlan
 from hkfactor.errors import SpecError
 from hkfactor.robustness._design import Alternative
@@ -34,6 +34,37 @@ def _edit(recipe: Recipe, changes: Sequence[tuple[str, str | None, Any]]) -> Rec
     return recipe
 
 
+def _split_plan(
+    plan: AggregationPlan, noisy: NDArray[np.bool_]
+) -> tuple[AggregationPlan, list[int], list[int], list[int]] | None:
+    """The part of ``plan`` whose values depend on the perturbed weights ``noisy`` (per column).
+
+    Returns ``(sub_plan, frontier, aggregates, sub_columns)``: the unstable aggregates (a
+    perturbed weight among their descendants' siblings), as a plan whose "indicators" are
+    the stable columns they read (``frontier``); ``sub_columns`` maps the sub-plan's columns
+    to ``plan.columns``. ``None`` if nothing depends on the noise.
+    """
+    ni = len(plan.indicators)
+    dep = np.zeros(len(plan.columns), dtype=bool)
+    for k, kids in enumerate(plan.children):
+        dep[ni + k] = bool(np.any(noisy[kids] | dep[kids]))
+    aggs = [k for k in range(len(plan.aggregates)) if dep[ni + k]]
+    if not aggs:
+        return None
+    frontier = sorted({int(c) for k in aggs for c in plan.children[k] if not dep[c]})
+    cols = frontier + [ni + k for k in aggs]
+    pos = {c: i for i, c in enumerate(cols)}
+    sub = AggregationPlan(
+        indicators=tuple(plan.columns[c] for c in frontier),
+        aggregates=tuple(plan.aggregates[k] for k in aggs),
+        columns=tuple(plan.columns[c] for c in cols),
+        children=tuple(np.array([pos[int(c)] for c in plan.children[k]], dtype=np.int64) for k in aggs),
+        levels=tuple(plan.levels[k] for k in aggs),
+        nominal_weights=np.asarray(plan.nominal_weights)[cols],
+    )
+    return sub, frontier, aggs, cols
+
+
 class IndexModel:
     """Replays an :class:`Index` for the analysis.
 
@@ -57,12 +88,47 @@ class IndexModel:
         self.plan: AggregationPlan = index.framework.plan
         agg = index.stage("Aggregated")
         self.units: tuple[str, ...] = tuple(str(u) for u in agg[index.unit_col])
+        self._tails: dict[int, Index] = {}
+
+    def _tail(self, first: int) -> Index:
+        """An unbuilt Index whose data is the stage table before recipe step ``first``.
+
+        Steps before the first edited one give the same tables in every replication, so the
+        replay starts from their output (with the unit data's other columns: groups,
+        denominators, names) instead of from ``Raw``.
+        """
+        if first not in self._tails:
+            idx = self.index
+            steps = [s for s in idx.recipe if s.step != _AGG]
+            base = "Raw" if first == 0 else STAGES[steps[first - 1].step]
+            table = idx.stage(base)
+            ids = idx.id_columns
+            aux = [c for c in idx.data_.columns if c not in table.columns]
+            data = table.merge(idx.data_[[*ids, *aux]], on=ids, how="left") if aux else table
+            extra = {k: v for k, v in idx.weight_sets.items() if k != "Original"}
+            self._tails[first] = Index(
+                idx.framework,
+                data,
+                Recipe(steps[first:]),
+                unit=idx.unit_col,
+                time=idx.time_col,
+                name=idx.name_col or "uName",
+                groups=idx.groups,
+                weights=extra,
+                build=False,
+            )
+        return self._tails[first]
 
     def normalised(self, changes: Sequence[tuple[str, str | None, Any]]) -> NDArray[np.float64]:
         idx = self.index
-        recipe = _edit(idx.recipe, changes).replace(_AGG, None)
-        built = idx.with_recipe(recipe)
-        last = list(built.stages_)[-1]
+        steps = [s.step for s in idx.recipe if s.step != _AGG]
+        if changes:
+            edited = _edit(idx.recipe, changes).replace(_AGG, None)
+            first = min(steps.index(c[0]) for c in changes)
+            built = self._tail(first).with_recipe(Recipe(list(edited)[first:]))
+        else:
+            built = idx
+        last = STAGES[steps[-1]] if steps else "Raw"
         sa = built.stage_arrays(last)
         cols = [sa.columns.index(c) for c in self.plan.indicators]
         x = sa.values[:, cols]
@@ -78,10 +144,32 @@ class IndexModel:
     def aggregate(
         self, x: NDArray[np.float64], factors: NDArray[np.float64], changes: Sequence[tuple[str, str | None, Any]]
     ) -> NDArray[np.float64]:
+        """``aggregate_tree`` for a batch; parts of the tree the noise cannot reach run once.
+
+        Aggregates with no perturbed weight below them (e.g. pillars when only pillar and
+        sub-index weights are noisy) are computed once with the nominal weights; the rest is
+        one ``aggregate_tree`` call on the sub-tree above them with a replications axis.
+        """
         step = _edit(self.index.recipe, changes).get(_AGG)
         spec = self.index.aggregation_spec(step)
-        weights = spec.pop("weights") * factors
-        return aggregate_tree(x, self.plan, weights, **spec)
+        w0 = spec.pop("weights")
+        f = np.asarray(factors, dtype=float)
+        if f.ndim == 1:
+            f = f[None]
+        noisy = np.ptp(f, axis=0) > 0 if f.shape[0] > 1 else np.zeros(f.shape[1], dtype=bool)
+        split = _split_plan(self.plan, noisy)
+        if split is None:
+            out = aggregate_tree(x, self.plan, w0 * f[0], **spec)
+            return np.broadcast_to(out, (f.shape[0], *out.shape[-2:]))
+        sub, frontier, aggs, cols = split
+        base = aggregate_tree(x, self.plan, w0 * f[0], **spec)  # stable columns (one pass)
+        sub_spec = {
+            k: [v[a] for a in aggs] if isinstance(v, list) else v for k, v in spec.items()
+        }
+        y = aggregate_tree(base[..., frontier], sub, (w0 * f)[:, cols], **sub_spec)
+        out = np.broadcast_to(base, (f.shape[0], *base.shape[-2:])).copy()
+        out[..., cols[len(frontier) :]] = y[..., len(frontier) :]
+        return out
 
 
 def model_of(index: Any) -> IndexModel:
