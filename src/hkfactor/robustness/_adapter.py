@@ -163,7 +163,7 @@ class IndexModel:
             return np.broadcast_to(out, (f.shape[0], *out.shape[-2:]))
         sub, frontier, aggs, cols = split
         base = aggregate_tree(x, self.plan, w0 * f[0], **spec)  # stable columns (one pass)
-        sub_spec = {
+        sub_spec: dict[str, Any] = {
             k: [v[a] for a in aggs] if isinstance(v, list) else v for k, v in spec.items()
         }
         y = aggregate_tree(base[..., frontier], sub, (w0 * f)[:, cols], **sub_spec)
