@@ -1,10 +1,8 @@
 """The built-in Shenzhen–Hong Kong inputs: the sourced panel and the framework.
 
-The panel is the evidence base's yearly observations (``hkfactor.evidence.load()``), one
-value per series × year with its source, grade and locator. Where the evidence holds
-several observations for one series and year, :mod:`hkfactor.panel` decides which one
-counts (when it is present); otherwise the best grade wins, then the latest vintage, and
-the choice is noted on the cell.
+The panel is :func:`hkfactor.panel.build` — the sourced observations resolved to one value
+per series × year (the panel decides which observation wins and records why); only
+calendar-year periods enter the evaluation.
 
 The framework is ``hkfactor/frameworks/shenzhen_hk.yaml`` when present; otherwise one is
 derived from the series definitions (``series.csv``): every channel of the paper is a
@@ -39,7 +37,6 @@ _CHANNEL_NAMES = {
     "platforms": ("合作平台", "Cooperation platforms", "6"),
     "innovation_output": ("深圳创新", "Shenzhen innovation", "1"),
 }
-_GRADE_ORDER = {"A": 0, "B": 1, "C": 2, "P": 3}
 _YEAR = re.compile(r"^\d{4}$")
 
 
@@ -75,28 +72,37 @@ def builtin_framework() -> EvalFramework:
 
 
 def builtin_panel() -> EvalPanel:
-    """The built-in sourced panel: one value per series × calendar year."""
-    from hkfactor.evidence import load
+    """The built-in sourced panel (:func:`hkfactor.panel.build`): one value per series × year.
 
-    ev = load()
-    obs = ev.observations
-    obs = obs[obs["period"].astype(str).str.fullmatch(_YEAR.pattern)].copy()
-    obs["year"] = obs["period"].astype(int)
-    obs["_g"] = obs["grade"].map(_GRADE_ORDER).fillna(9)
-    obs = obs.sort_values(["series", "year", "_g", "vintage", "id"], ascending=[True, True, True, False, True])
-    n_alt = obs.groupby(["series", "year"])["id"].transform("size")
-    first = obs.drop_duplicates(["series", "year"], keep="first").copy()
-    alt = n_alt.loc[first.index]
-    first["note"] = [
-        (f"{int(k) - 1} other observation(s) for this year; best grade, then latest vintage, chosen" if k > 1 else "")
-        for k in alt
+    Each cell keeps the winning observation's id, grade, source and locator; the panel's
+    resolution reason (and the losing observations, if any) becomes the cell's note.
+    """
+    from hkfactor.panel import build, read_sources
+
+    panel = build()
+    c = panel.cells
+    c = c[c["period"].astype(str).str.fullmatch(_YEAR.pattern)]
+    obs = panel.observations.set_index("id")
+    locator = obs["locator"].fillna("").astype(str).to_dict() if "locator" in obs else {}
+    notes = [
+        (f"{reason}; other candidates: {losers}" if str(losers).strip() else str(reason))
+        for reason, losers in zip(c["reason"].fillna(""), c["losers"].fillna(""), strict=True)
     ]
     cells = pd.DataFrame({
-        "series": first["series"].astype(str), "year": first["year"].astype(int),
-        "value": first["value"].astype(float), "grade": first["grade"].astype(str),
-        "source_id": first["source_id"].astype(str), "observation_id": first["id"].astype(str),
-        "locator": first["locator"].astype(str), "note": first["note"].astype(str),
-    }, columns=list(CELL_COLUMNS)).reset_index(drop=True)
-    src = ev.sources
-    sources = pd.DataFrame({c: src[c].fillna("").astype(str) if c in src else "" for c in SOURCE_COLUMNS})
-    return EvalPanel(cells=cells, sources=sources, label="built-in (hkfactor/evidence/data)")
+        "series": c["series"].astype(str).to_numpy(), "year": c["period"].astype(int).to_numpy(),
+        "value": c["value"].astype(float).to_numpy(), "grade": c["grade"].fillna("").astype(str).to_numpy(),
+        "source_id": c["source_id"].fillna("").astype(str).to_numpy(),
+        "observation_id": c["observation_id"].astype(str).to_numpy(),
+        "locator": [locator.get(o, "") for o in c["observation_id"].astype(str)],
+        "note": notes,
+    }, columns=list(CELL_COLUMNS)).sort_values(["series", "year"], ignore_index=True)
+    src = read_sources()
+    sources = pd.DataFrame({col: (src[col].fillna("").astype(str) if col in src else "") for col in SOURCE_COLUMNS})
+    br = panel.breaks
+    breaks = pd.DataFrame({
+        "id": br["id"].astype(str), "series": br["series"].astype(str),
+        "year": pd.to_numeric(br["from_period"].astype(str).str[:4], errors="coerce"),
+        "description_zh": br["description_zh"].fillna("").astype(str),
+        "description_en": br["description_en"].fillna("").astype(str),
+    }).dropna(subset=["year"]) if not br.empty else None
+    return EvalPanel(cells=cells, sources=sources, label="built-in (hkfactor.panel)", breaks=breaks)

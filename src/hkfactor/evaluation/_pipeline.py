@@ -112,46 +112,75 @@ def evaluate(
 
     # (1) indicators with fewer than two observations cannot be normalised.
     usable = [s for s in series_all if observed[s].sum() >= 2]
-    for s in series_all:
-        if s not in usable:
-            n = int(observed[s].sum())
-            reasons[s] = (f"仅有{n}个观测值（至少需要2个）", f"only {n} observation(s) (2 needed)")
-            decisions.append(Decision("drop_indicator", s, f"指标 {s} 删除：仅有{n}个观测值。",
-                                      f"Indicator {s} dropped: only {n} observation(s)."))
-
-    # (2)–(4) trim years and indicators until the remaining table is covered well enough.
-    kept_years, used, removed = _trim(wide, observed, usable, sub_of, r)
-    drop_years = sorted(int(subj) for kind, subj, _sh in removed if kind == "year")
-    if drop_years:
+    few = [s for s in series_all if s not in usable]
+    for s in few:
+        n = int(observed[s].sum())
+        reasons[s] = (f"仅有{n}个年度观测值（至少需要2个）", f"only {n} yearly observation(s) (2 needed)")
+    if few:
+        listed = ", ".join(f"{s} ({int(observed[s].sum())})" for s in few)
         decisions.append(Decision(
-            "drop_year", _fmt_years(drop_years),
-            f"年份 {_fmt_years(drop_years)} 不参与评价：在保留的指标中，至少一个子系统有数据的指标不足"
-            f"{r.min_year_coverage:.0%}（逐步剔除覆盖最差的年份或指标，直至所有保留年份和指标都达到阈值）。",
-            f"Years {_fmt_years(drop_years)} left out: in at least one subsystem fewer than "
-            f"{r.min_year_coverage:.0%} of the kept indicators have data (the worst-covered year or indicator "
-            "is removed one at a time until every kept year and indicator meets its threshold).",
+            "drop_indicator", ", ".join(few),
+            f"{len(few)} 个指标删除：年度观测值少于2个，无法标准化 —— {listed}。",
+            f"{len(few)} indicator(s) dropped: fewer than 2 yearly observations, nothing to normalise — {listed}.",
         ))
-    for kind, subj, share in removed:
-        if kind == "indicator":
-            reasons[subj] = (f"在保留年份中覆盖率仅{share:.0%}", f"observed in only {share:.0%} of the kept years")
-            decisions.append(Decision("drop_indicator", subj,
-                                      f"指标 {subj} 删除：在保留年份中仅{share:.0%}有数据（阈值{r.min_indicator_coverage:.0%}）。",
-                                      f"Indicator {subj} dropped: observed in only {share:.0%} of the kept years "
-                                      f"(threshold {r.min_indicator_coverage:.0%})."))
-        elif kind == "constant":
-            reasons[subj] = ("评价年份内取值不变", "constant over the kept years")
-            decisions.append(Decision("drop_indicator", subj, f"指标 {subj} 删除：评价年份内取值不变，不含信息。",
-                                      f"Indicator {subj} dropped: constant over the kept years, it carries no "
-                                      "information."))
-        elif kind == "gaps":
-            reasons[subj] = ("有缺失且不插补", "has gaps and imputation is off")
-            decisions.append(Decision("drop_indicator", subj, f"指标 {subj} 删除：有缺失值且未启用插补。",
-                                      f"Indicator {subj} dropped: it has gaps and imputation is off."))
+
+    # (2)–(4) choose the span of consecutive years and the indicators covered well enough in it.
+    kept_years, used, removed = _trim(wide, observed, usable, sub_of, r)
     if len(kept_years) < 3:
         raise InputError([Problem(panel.label, None, None,
-                                  f"only {len(kept_years)} year(s) remain with at least {r.min_year_coverage:.0%} "
-                                  "of the indicators observed in both subsystems; at least 3 are needed")],
+                                  "no span of 3 or more consecutive years has, in every year, at least "
+                                  f"{r.min_year_coverage:.0%} of each subsystem's indicators observed (indicators "
+                                  f"kept when observed in at least {r.min_indicator_coverage:.0%} of the span)")],
                          title="too little data to evaluate")
+    all_years = [int(y) for y in wide.index]
+    if kept_years != all_years:
+        decisions.append(Decision(
+            "drop_year", f"{kept_years[0]}–{kept_years[-1]}",
+            f"评价时段为 {kept_years[0]}–{kept_years[-1]} 年（数据年份 {all_years[0]}–{all_years[-1]}）："
+            f"这是在每一年、每个子系统都有至少{r.min_year_coverage:.0%}的指标有观测值的连续年份中，观测值最多的一段；"
+            "其余年份不参与评价。",
+            f"Evaluated years: {kept_years[0]}–{kept_years[-1]} (data span {all_years[0]}–{all_years[-1]}): of the "
+            f"runs of consecutive years in which every year has at least {r.min_year_coverage:.0%} of each "
+            "subsystem's indicators observed, this one holds the most observations; other years are left out.",
+        ))
+    groups: dict[str, list[str]] = {}
+    for kind, subj, share in removed:
+        if kind == "indicator":
+            reasons[subj] = (f"评价时段内仅{share:.0%}的年份有数据", f"observed in only {share:.0%} of the evaluated years")
+            groups.setdefault("indicator", []).append(f"{subj} ({share:.0%})")
+        elif kind == "constant":
+            reasons[subj] = ("评价时段内取值不变", "constant over the evaluated years")
+            groups.setdefault("constant", []).append(subj)
+        elif kind == "gaps":
+            reasons[subj] = ("有缺失且不插补", "has gaps and imputation is off")
+            groups.setdefault("gaps", []).append(subj)
+    if "indicator" in groups:
+        g = ", ".join(groups["indicator"])
+        decisions.append(Decision(
+            "drop_indicator", g,
+            f"{len(groups['indicator'])} 个指标删除：评价时段内有数据的年份不足{r.min_indicator_coverage:.0%} —— {g}。",
+            f"{len(groups['indicator'])} indicator(s) dropped: observed in fewer than "
+            f"{r.min_indicator_coverage:.0%} of the evaluated years — {g}.",
+        ))
+    if "constant" in groups:
+        g = ", ".join(groups["constant"])
+        decisions.append(Decision("drop_indicator", g, f"指标删除：评价时段内取值不变，不含信息 —— {g}。",
+                                  f"Indicator(s) dropped: constant over the evaluated years, no information — {g}."))
+    if "gaps" in groups:
+        g = ", ".join(groups["gaps"])
+        decisions.append(Decision("drop_indicator", g, f"指标删除：有缺失值且未启用插补 —— {g}。",
+                                  f"Indicator(s) dropped: gaps and imputation is off — {g}."))
+    if panel.breaks is not None and not panel.breaks.empty:
+        for br in panel.breaks.to_dict("records"):
+            yb = int(br["year"])
+            if br["series"] in used and kept_years[0] < yb <= kept_years[-1]:
+                decisions.append(Decision(
+                    "break", str(br["series"]),
+                    f"指标 {br['series']} 在 {yb} 年有已声明的统计口径变化（{br['id']}：{br['description_zh']}），"
+                    "前后数值不完全可比；未作调整，仅标记。",
+                    f"Indicator {br['series']} has a declared break in {yb} ({br['id']}: {br['description_en']}); "
+                    "values before and after are not strictly comparable — flagged, not adjusted.",
+                ))
     w_obs = wide.loc[kept_years]
     o_obs = observed.loc[kept_years]
 
@@ -263,8 +292,8 @@ def evaluate(
                        _renorm([res["w"][s] for s in hk_used if chan_of[s] == cid]), agg, r.geo_floor)
             for cid in channels_used
         ])
-        g = _ops.grey_grades(res["u_sz"], ci, rho=r.rho)
-        rk = pd.Series(g).rank(ascending=False, method="min").astype(int).tolist()
+        gv = _ops.grey_grades(res["u_sz"], ci, rho=r.rho)
+        rk = pd.Series(gv).rank(ascending=False, method="min").astype(int).tolist()
         for ch_id, k in zip(channels_used, rk, strict=True):
             ranks[ch_id].append(int(k))
     runs_df = pd.concat(runs, ignore_index=True)
@@ -322,29 +351,28 @@ _ZH_W = {"entropy": "熵权法", "critic": "CRITIC法", "equal": "等权"}
 _ZH_AGG = {"arithmetic": "加权算术平均", "geometric": "加权几何平均"}
 
 
-def _select(wide: pd.DataFrame, observed: pd.DataFrame, cols: list[str], sub_of: dict[str, str],
-            r: Recipe) -> tuple[list[str], list[tuple[str, str, float]], bool]:
-    """Indicators kept in a window and whether every year of the window is covered well enough."""
-    o = observed[cols]
-    removed: list[tuple[str, str, float]] = []
-    inds = []
-    for s in cols:
-        share = float(o[s].mean())
-        vals = wide[s].dropna()
-        if share < r.min_indicator_coverage:
-            removed.append(("indicator", s, share))
-        elif len(vals) < 2 or float(vals.max() - vals.min()) == 0.0:
-            removed.append(("constant", s, float("nan")))
-        elif r.impute == "none" and not bool(o[s].all()):
-            removed.append(("gaps", s, float("nan")))
-        else:
-            inds.append(s)
+def _select(x: np.ndarray, o: np.ndarray, is_hk: np.ndarray, r: Recipe) -> tuple[np.ndarray, np.ndarray, bool]:
+    """For one span (rows of ``x``/``o``): kept-indicator mask, reason codes, and whether it qualifies.
+
+    Reason codes per indicator: 0 kept, 1 low coverage, 2 constant, 3 gaps without imputation.
+    """
+    share = o.mean(axis=0)
+    nobs = o.sum(axis=0)
+    with np.errstate(all="ignore"):
+        hi = np.where(o, x, -np.inf).max(axis=0)
+        lo = np.where(o, x, np.inf).min(axis=0)
+    reason = np.zeros(x.shape[1], dtype=int)
+    reason[share < r.min_indicator_coverage] = 1
+    reason[(reason == 0) & ((nobs < 2) | (hi - lo <= 0))] = 2
+    if r.impute == "none":
+        reason[(reason == 0) & (nobs < o.shape[0])] = 3
+    keep = reason == 0
     ok = True
-    for sub in ("hk", "sz"):
-        sc = [s for s in inds if sub_of[s] == sub]
-        if not sc or bool((o[sc].mean(axis=1) < r.min_year_coverage).any()):
+    for mask in (is_hk, ~is_hk):
+        sel = keep & mask
+        if not sel.any() or bool((o[:, sel].mean(axis=1) < r.min_year_coverage).any()):
             ok = False
-    return inds, removed, ok
+    return keep, reason, ok
 
 
 def _trim(wide: pd.DataFrame, observed: pd.DataFrame, usable: list[str], sub_of: dict[str, str],
@@ -359,22 +387,33 @@ def _trim(wide: pd.DataFrame, observed: pd.DataFrame, usable: list[str], sub_of:
     indicators and the removals ``(kind, subject, share)``. When no span qualifies, the
     years are empty.
     """
-    years_all = [int(y) for y in wide.index]
-    best: tuple[tuple[int, int, int], list[int], list[str], list[tuple[str, str, float]]] | None = None
-    for a in range(len(years_all)):
-        for b in range(a + 2, len(years_all)):
-            span = years_all[a:b + 1]
-            if span[-1] - span[0] != len(span) - 1:
-                continue  # wide has a row for every year with data; a hole means no data at all
-            inds, removed, ok = _select(wide.loc[span], observed.loc[span], usable, sub_of, r)
+    if not usable:
+        return [], [], []
+    years_all = np.array([int(y) for y in wide.index])
+    x = wide[usable].to_numpy(dtype=float)
+    o = observed[usable].to_numpy(dtype=bool)
+    is_hk = np.array([sub_of[s] == "hk" for s in usable])
+    best: tuple[tuple[int, int, int], int, int] | None = None
+    n = len(years_all)
+    for a in range(n):
+        for b in range(a + 2, n):
+            if years_all[b] - years_all[a] != b - a:
+                break  # a year without any data breaks the run of consecutive years
+            keep, _reason, ok = _select(x[a:b + 1], o[a:b + 1], is_hk, r)
             if not ok:
                 continue
-            score = (int(observed.loc[span, inds].to_numpy().sum()), len(span), span[-1])
+            score = (int(o[a:b + 1][:, keep].sum()), b - a + 1, int(years_all[b]))
             if best is None or score > best[0]:
-                best = (score, span, inds, removed)
+                best = (score, a, b)
     if best is None:
         return [], [], []
-    return best[1], best[2], best[3]
+    _score, a, b = best
+    keep, reason, _ok = _select(x[a:b + 1], o[a:b + 1], is_hk, r)
+    share = o[a:b + 1].mean(axis=0)
+    kinds = {1: "indicator", 2: "constant", 3: "gaps"}
+    removed = [(kinds[int(reason[j])], s, float(share[j]) if reason[j] == 1 else float("nan"))
+               for j, s in enumerate(usable) if reason[j]]
+    return [int(y) for y in years_all[a:b + 1]], [s for j, s in enumerate(usable) if keep[j]], removed
 
 
 def _mode(values: list[int]) -> int:

@@ -103,11 +103,15 @@ class EvalPanel:
         Columns :data:`SOURCE_COLUMNS`; one row per source id used in ``cells``.
     label : str
         Where the panel came from (file name or "built-in"), for the report.
+    breaks : DataFrame, optional
+        Declared breaks in series: ``id, series, year, description_zh, description_en``
+        (the series is not comparable across ``year``); the evaluation flags them.
     """
 
     cells: pd.DataFrame
     sources: pd.DataFrame
     label: str = "built-in"
+    breaks: pd.DataFrame | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def wide(self) -> pd.DataFrame:

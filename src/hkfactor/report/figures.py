@@ -100,40 +100,49 @@ def _label(ev: Evaluation, series: str) -> tuple[str, str, str]:
 
 
 def _fig_series(plt: Any, ev: Evaluation) -> Any:
+    """Small multiples on a fixed grid (no tight_layout: it is slow with many axes)."""
+    from matplotlib.ticker import MaxNLocator
+
     inds = ev.indicators
-    series = [s for s in inds["series"] if ev.panel.cells["series"].eq(s).any()]
-    n = max(len(series), 1)
-    ncol = 3
-    nrow = int(np.ceil(n / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(10, 2.1 * nrow + 0.6), squeeze=False)
     cells = ev.panel.cells
+    have = set(cells["series"])
+    series = [s for s in inds["series"] if s in have]
+    n = max(len(series), 1)
+    ncol = 4
+    nrow = int(np.ceil(n / ncol))
+    cell_h, legend_h, width = 1.55, 0.55, 10.0
+    height = cell_h * nrow + legend_h
+    fig = plt.figure(figsize=(width, height))
     y0, y1 = int(cells["year"].min()), int(cells["year"].max())
+    k0, k1 = min(ev.years), max(ev.years)
     for k, s in enumerate(series):
-        ax = axes[k // ncol][k % ncol]
+        row, col = divmod(k, ncol)
+        left = (0.055 + col * 0.2425)
+        bottom = (height - (row + 1) * cell_h + 0.22) / height
+        ax = fig.add_axes((left, bottom, 0.185, (cell_h - 0.62) / height))
+        ax.axvspan(k0 - 0.5, k1 + 0.5, color="#fff2cc", lw=0, zorder=0)
         d = cells[cells["series"] == s].sort_values("year")
-        ax.plot(d["year"], d["value"], color="#999999", lw=0.8, zorder=1)
-        for g, dd in d.groupby("grade", sort=True):
-            ax.scatter(dd["year"], dd["value"], s=14, color=GRADE_COLOURS.get(str(g), "#6a6a6a"),
-                       zorder=2, label=str(g) or "—")
+        ax.plot(d["year"], d["value"], color="#999999", lw=0.7, zorder=1)
+        ax.scatter(d["year"], d["value"], s=9, zorder=2,
+                   c=[GRADE_COLOURS.get(str(g), GRADE_COLOURS[""]) for g in d["grade"]])
         if s in ev.imputed.columns:
             imp = ev.imputed.index[ev.imputed[s]]
             if len(imp):
-                ax.scatter(imp, ev.values.loc[imp, s], s=18, facecolors="none", edgecolors="#b2182b",
-                           zorder=3, label="imputed")
+                ax.scatter(imp, ev.values.loc[imp, s], s=14, facecolors="none", edgecolors="#b2182b", zorder=3)
         zh, en, unit = _label(ev, s)
-        status = inds.loc[inds["series"] == s, "status"].iloc[0]
-        mark = "" if status == "used" else " ✕"
-        ax.set_title(f"{zh}{mark}\n{en}" + (f" ({unit})" if unit else ""), fontsize=7.5)
-        ax.tick_params(labelsize=7)
+        used = inds.loc[inds["series"] == s, "status"].iloc[0] == "used"
+        head = f"{zh}{'' if used else ' ✕'}"
+        tail = f"{en[:38]}{'…' if len(en) > 38 else ''}" + (f" ({unit})" if unit else "")
+        ax.set_title(f"{head}\n{tail}", fontsize=6.5, pad=2, color="black" if used else "#888888")
+        ax.tick_params(labelsize=6, length=2, pad=1)
         ax.set_xlim(y0 - 0.5, y1 + 0.5)
-        ax.xaxis.get_major_locator().set_params(integer=True)
-    for k in range(n, nrow * ncol):
-        axes[k // ncol][k % ncol].axis("off")
+        ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(4))
     handles = [plt.Line2D([], [], marker="o", ls="", color=c, label=(g or "—")) for g, c in GRADE_COLOURS.items()]
     handles.append(plt.Line2D([], [], marker="o", ls="", mfc="none", mec="#b2182b", label="插补 imputed"))
+    handles.append(plt.Rectangle((0, 0), 1, 1, color="#fff2cc", label="评价年份 years evaluated"))
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7, frameon=False,
                title="来源等级 / source grade (✕ = 未使用 not used)", title_fontsize=7)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
 
