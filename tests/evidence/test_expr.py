@@ -21,6 +21,10 @@ def test_paper_cagr_reference_value() -> None:
     assert e.evaluate({"C085": 701.4e8, "C086": 7266e8}) == pytest.approx(0.1178, abs=5e-5)
 
 
+def test_names_in_text_order() -> None:
+    assert compile_expression("C3 * (C1 + C2) / C3 - sum(C4)").names == ("C3", "C1", "C2", "C4")
+
+
 def test_sum_share_ratio_and_operators() -> None:
     assert compile_expression("sum(C1, C2, C3)").evaluate({"C1": 130, "C2": 235, "C3": 98}) == 463
     assert compile_expression("share(C1, C2)").evaluate({"C1": 1, "C2": 4}) == 0.25

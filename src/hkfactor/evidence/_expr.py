@@ -164,4 +164,8 @@ def compile_expression(text: str) -> Expression:
     for n in ast.walk(tree):
         if isinstance(n, ast.Name) and n.id in FUNCTIONS and id(n) not in call_targets:
             raise ExpressionError(f"function {n.id!r} must be called in {text!r}")
-    return Expression(text, tuple(names), tree)
+    pos: dict[str, tuple[int, int]] = {}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name):
+            pos[n.id] = min(pos.get(n.id, (n.lineno, n.col_offset)), (n.lineno, n.col_offset))
+    return Expression(text, tuple(sorted(names, key=lambda n: pos[n])), tree)
