@@ -41,7 +41,8 @@ class BrokerageResult:
     Field names follow the list R's ``sna::brokerage`` returns. Arrays of vertex scores have
     shape ``(N, 6)`` with columns :data:`ROLES`; graph-level arrays have shape ``(6,)``;
     group arrays have shape ``(G, 6)`` (groups in order of first appearance, ``clid``).
-    A z-score whose standard deviation is 0 is NaN (0/0) or ±inf, as in R.
+    A z-score whose standard deviation is 0 is NaN (0/0) or ±inf, and a negative closed-form
+    variance gives a NaN standard deviation, exactly as in R (which warns "NaNs produced").
     """
 
     nodes: tuple[str, ...]
@@ -213,15 +214,16 @@ def brokerage(
         ebr[i, 5] = p * (nf - 1) * (nf - 2)
         vbr[i, 5] = ebr[i, 5] * (1 - p) + 2 * (nf - 1) * (nf - 2) * (nf - 3) * q
 
-    br_exp = ebr[icl]
-    br_sd = np.sqrt(vbr[icl])
+    # As in R: a negative variance (possible in the closed-form approximations for tiny
+    # groups) gives a NaN standard deviation, and sd = 0 gives NaN or ±inf z-scores.
     with np.errstate(divide="ignore", invalid="ignore"):
+        br_exp = ebr[icl]
+        sd_grp = np.sqrt(vbr)
+        br_sd = sd_grp[icl]
         br_z = (raw - br_exp) / br_sd
-
-    gbr = raw.sum(axis=0)
-    egbr, vgbr = _graph_level(n, nf, d)
-    sd_g = np.sqrt(vgbr)
-    with np.errstate(divide="ignore", invalid="ignore"):
+        gbr = raw.sum(axis=0)
+        egbr, vgbr = _graph_level(n, nf, d)
+        sd_g = np.sqrt(vgbr)
         z_g = (gbr - egbr) / sd_g
 
     return BrokerageResult(
@@ -235,7 +237,7 @@ def brokerage(
         sd_gli=sd_g,
         z_gli=z_g,
         exp_grp=ebr,
-        sd_grp=np.sqrt(vbr),
+        sd_grp=sd_grp,
         cl=cl,
         clid=clid,
         n=n,

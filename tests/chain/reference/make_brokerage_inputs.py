@@ -47,6 +47,26 @@ def cases() -> list[dict[str, object]]:
             "adjacency": star.tolist(),
         }
     )
+    # Edge cases: one group and a dense tiny graph (negative closed-form variance → NaN sd in
+    # R), and self-loops (counted in the density m / (N (N - 1)) but never part of a two-path).
+    out.append(
+        {
+            "name": "one_group_dense_n3",
+            "nodes": ["a", "b", "c"],
+            "groups": ["g", "g", "g"],
+            "adjacency": [[0, 1, 1], [0, 0, 1], [1, 1, 0]],
+        }
+    )
+    loops = np.array(_random_case("x", 6, 8, 2, 0.3)["adjacency"])
+    np.fill_diagonal(loops, [1, 0, 1, 0, 0, 1, 0, 0])
+    out.append(
+        {
+            "name": "self_loops_n8",
+            "nodes": [f"v{i}" for i in range(8)],
+            "groups": ["p", "q", "p", "q", "p", "q", "q", "p"],
+            "adjacency": loops.tolist(),
+        }
+    )
     # The chain graph of the built-in evidence, partitioned by side and by stage, and the
     # 2004 Hong Kong / Mainland / world trade networks.
     from hkfactor.chain import default_graph, read_trade_observations, to_adjacency, trade_network
