@@ -162,7 +162,7 @@ def test_bands() -> None:
 
 
 def test_relative_development() -> None:
-    res = relative_development([0.5, 0.5, 0.5, 0.5, 0.0, 0.0, np.nan], [0.45, 0.46, 0.55, 0.56, 0.2, 0.0, 0.1])
+    res = relative_development([0.5, 0.5, 0.5, 0.5, 0.0, 0.0, np.nan], [0.45, 0.46, 0.55, 0.56, 0.2, 0.0, 0.1], lang="en")
     assert res.label.tolist() == ["lagging", "synchronous", "synchronous", "leading", "leading", None, None]
     np.testing.assert_allclose(res.ratio[:4], [0.9, 0.92, 1.1, 1.12])
     assert np.isinf(res.ratio[4]) and np.isnan(res.ratio[5])

@@ -333,7 +333,7 @@ def relative_development(
     U2: Any,
     *,
     bounds: tuple[float, float] = (0.9, 1.1),
-    lang: Literal["zh", "en"] = "en",
+    lang: Literal["zh", "en"] = "zh",
 ) -> RelativeDevelopment:
     r"""Relative development degree :math:`E = U_2 / U_1` (相对发展度) and its type.
 
@@ -346,7 +346,7 @@ def relative_development(
     U1, U2 : float, array_like or Series (broadcastable)
         Non-negative development indices.
     bounds : (float, float), default (0.9, 1.1)
-    lang : {"en", "zh"}, default "en"
+    lang : {"zh", "en"}, default "zh" (as :func:`coordination_band`)
 
     Returns
     -------
@@ -361,8 +361,10 @@ def relative_development(
 
     Examples
     --------
-    >>> relative_development([0.5, 0.5, 0.5], [0.3, 0.5, 0.7]).label.tolist()
+    >>> relative_development([0.5, 0.5, 0.5], [0.3, 0.5, 0.7], lang="en").label.tolist()
     ['lagging', 'synchronous', 'leading']
+    >>> relative_development(0.5, 0.3).label
+    '滞后型'
     """
     if lang not in _REL_LABELS:
         raise SpecError(f"lang must be 'zh' or 'en', got {lang!r}")

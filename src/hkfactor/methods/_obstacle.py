@@ -90,6 +90,12 @@ def obstacle_degree(
     no obstacle). A unit with no deviation at all (:math:`\sum_j F_j I_{ij} = 0`) gets 0 for
     every indicator, without warnings.
 
+    References
+    ----------
+    The model as used throughout Chinese sustainability, urbanisation and resilience
+    evaluation (障碍因子诊断); no single originating paper is claimed here. The per-dimension
+    sum :math:`U_{ig}` is the usual 准则层障碍度.
+
     Examples
     --------
     >>> import numpy as np
