@@ -17,6 +17,7 @@ __all__ = [
     "col_param",
     "nan_kurt",
     "nan_skew",
+    "nan_skew_kurt",
     "rank_min",
 ]
 
@@ -64,15 +65,31 @@ def col_param(value: Any, x: FloatArray, name: str) -> FloatArray:
 
 def _moments(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     ok = ~np.isnan(x)
-    n = ok.sum(axis=-2).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(ok, x, 0.0).sum(axis=-2) / n
-        d = np.where(ok, x - mean[..., None, :], 0.0)
+    if ok.all():  # fast path: no missing values
+        n = np.full(x.shape[:-2] + x.shape[-1:], float(x.shape[-2]))
+        d = x - x.mean(axis=-2, keepdims=True)
+    else:
+        n = ok.sum(axis=-2).astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(ok, x, 0.0).sum(axis=-2) / n
+            d = np.where(ok, x - mean[..., None, :], 0.0)
     d2 = d * d
     m2 = d2.sum(axis=-2)
     m3 = (d2 * d).sum(axis=-2)
     m4 = (d2 * d2).sum(axis=-2)
     return n, m2, m3, m4
+
+
+def nan_skew_kurt(x: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """:func:`nan_skew` and :func:`nan_kurt` from one pass over the data."""
+    n, m2, m3, m4 = _moments(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sk = np.sqrt(n) * m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2)
+        r = n * m4 / (m2 * m2)
+        kt = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
+    sk = np.where((n < 3) | (m2 <= 0), np.nan, sk)
+    kt = np.where((n < 4) | (m2 <= 0), np.nan, kt)
+    return np.asarray(sk, dtype=np.float64), np.asarray(kt, dtype=np.float64)
 
 
 def nan_skew(x: FloatArray) -> FloatArray:

@@ -9,7 +9,7 @@ recipe; :meth:`Index.what_if` returns a rebuilt copy with some steps changed.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,32 @@ class StageArrays:
     times: np.ndarray | None
     columns: tuple[str, ...]
     values: np.ndarray
+
+
+class _LazyTables(Mapping[str, pd.DataFrame]):
+    """Stage tables kept as arrays and turned into DataFrames on first access (cached)."""
+
+    def __init__(self) -> None:
+        self._make: dict[str, Callable[[], pd.DataFrame]] = {}
+        self._cache: dict[str, pd.DataFrame] = {}
+
+    def put(self, name: str, make: Callable[[], pd.DataFrame]) -> None:
+        self._make[name] = make
+        self._cache.pop(name, None)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._cache:
+            self._cache[name] = self._make[name]()
+        return self._cache[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._make)
+
+    def __len__(self) -> int:
+        return len(self._make)
+
+    def __repr__(self) -> str:
+        return f"<stage tables {list(self._make)}>"
 
 
 class Index:
@@ -132,9 +158,14 @@ class Index:
         self.weight_sets: dict[str, dict[str, float]] = {"Original": framework.weights()}
         for k, v in (weights or {}).items():
             self.add_weights(k, v)
-        self.stages_: dict[str, pd.DataFrame] = {}
-        self.flags_: dict[str, pd.DataFrame] = {}
-        self.details_: dict[str, pd.DataFrame] = {}
+        self._units = self.data_[unit].to_numpy()
+        self._times = self.data_[time].to_numpy(np.float64) if time else None
+        self._raw = self.data_[list(framework.indicators)].to_numpy(np.float64)
+        self._colcache: dict[str, np.ndarray] = {}
+        self.stages_: _LazyTables = _LazyTables()
+        self.flags_: _LazyTables = _LazyTables()
+        self.details_: _LazyTables = _LazyTables()
+        self.arrays_: dict[str, tuple[np.ndarray, tuple[str, ...], np.ndarray]] = {}
         self.weights_used_: dict[str, float] = {}
         if build:
             self.build()
@@ -249,13 +280,14 @@ class Index:
 
     def stage_arrays(self, name: str) -> StageArrays:
         """A stage table as :class:`StageArrays` (for batch replays)."""
-        df = self.stage(name)
-        cols = tuple(c for c in df.columns if c not in self.id_columns)
+        if name not in self.arrays_:
+            self.stage(name)
+        rows, cols, x = self.arrays_[name]
         return StageArrays(
-            units=tuple(df[self.unit_col]),
-            times=df[self.time_col].to_numpy(np.float64) if self.time_col else None,
+            units=tuple(self._units[rows]),
+            times=self._times[rows] if self._times is not None else None,
             columns=cols,
-            values=df[list(cols)].to_numpy(np.float64),
+            values=x.copy(),
         )
 
     def _clone(self, *, recipe: Recipe | None = None, framework: Framework | None = None) -> Index:
@@ -267,35 +299,53 @@ class Index:
             new.weight_sets["Original"] = framework.weights()
         else:
             new.weight_sets = copy.deepcopy(self.weight_sets)
-        new.stages_, new.flags_, new.details_, new.weights_used_ = {}, {}, {}, {}
+        if framework is not None:
+            new._raw = self.data_[list(framework.indicators)].to_numpy(np.float64)
+        new.stages_, new.flags_, new.details_ = _LazyTables(), _LazyTables(), _LazyTables()
+        new.arrays_, new.weights_used_ = {}, {}
         return new
 
     # ------------------------------------------------------------------ build
     def build(self) -> Index:
         """Replay the recipe from ``Raw``; returns ``self`` (stage tables replaced)."""
-        fw = self.framework
-        inds = list(fw.indicators)
-        ids = self.data_[self.id_columns].reset_index(drop=True)
-        x = self.data_[inds].to_numpy(np.float64)
-        rows = np.arange(len(ids))
-        self.stages_ = {RAW: self._table(ids, inds, x)}
-        self.flags_, self.details_ = {}, {}
+        inds = tuple(self.framework.indicators)
+        x = self._raw
+        rows = np.arange(len(self._units))
+        self.stages_, self.flags_, self.details_ = _LazyTables(), _LazyTables(), _LazyTables()
+        self.arrays_ = {}
+        self._put(RAW, rows, inds, x)
+        runners = {
+            "denominate": self._run_denominate,
+            "impute": self._run_impute,
+            "screen": self._run_screen,
+            "treat": self._run_treat,
+            "normalise": self._run_normalise,
+            "aggregate": self._run_aggregate,
+        }
         for st in self.recipe:
-            runner = getattr(self, f"_run_{st.step}")
-            x, rows = runner(st, x, rows)
+            x, rows = runners[st.step](st, x, rows)
             if st.step != "aggregate":
-                self.stages_[st.stage] = self._table(ids.iloc[rows].reset_index(drop=True), inds, x)
+                self._put(st.stage, rows, inds, x)
         return self
 
-    def _table(self, ids: pd.DataFrame, cols: Sequence[str], x: np.ndarray) -> pd.DataFrame:
+    def _put(self, name: str, rows: np.ndarray, cols: tuple[str, ...], x: np.ndarray) -> None:
+        self.arrays_[name] = (rows, cols, x)
+        self.stages_.put(name, lambda: self._table(rows, cols, x))
+
+    def _table(self, rows: np.ndarray, cols: Sequence[str], x: np.ndarray) -> pd.DataFrame:
         df = pd.DataFrame(x, columns=list(cols))
-        return pd.concat([ids.reset_index(drop=True), df], axis=1)
+        return pd.concat([self._ids(rows), df], axis=1)
+
+    def _column(self, name: str) -> np.ndarray:
+        if name not in self._colcache:
+            self._colcache[name] = self.data_[name].to_numpy()
+        return self._colcache[name]
 
     def _named_domain_error(self, exc: ValueDomainError, rows: np.ndarray, cols: Sequence[str], x: np.ndarray) -> SpecError:
         parts = []
         for p in exc.positions[:5]:
             r, c = p[-2], p[-1]
-            unit = self.data_[self.unit_col].iloc[rows[r]]
+            unit = self._units[rows[r]]
             parts.append(f"indicator {cols[c]!r}, unit {unit!r} (value {x[r, c]:.6g})")
         return SpecError(f"{exc} — offending: " + "; ".join(parts))
 
@@ -309,7 +359,7 @@ class Index:
             if col:
                 if col not in self.data_.columns:
                     raise SpecError(f"indicator {code!r}: denominator column {col!r} is not in the data")
-                d[:, j] = self.data_[col].to_numpy(np.float64)[rows]
+                d[:, j] = self._column(col).astype(np.float64)[rows]
         return _denominate(x, d, scale=st.params.get("scale", 1.0)), rows
 
     def _impute_ctx(self, st: Step, rows: np.ndarray) -> ImputeContext:
@@ -318,12 +368,14 @@ class Index:
         if gcol is not None:
             if gcol not in self.data_.columns:
                 raise SpecError(f"impute: group column {gcol!r} is not in the data; groups: {', '.join(self.groups)}")
-            codes, _ = pd.factorize(self.data_[gcol].iloc[rows], use_na_sentinel=True)
-            groups = np.asarray(codes, dtype=np.int64)
-        if self.time_col:
-            ucodes, _ = pd.factorize(self.data_[self.unit_col].iloc[rows])
+            key = f"__codes__{gcol}"
+            if key not in self._colcache:
+                self._colcache[key] = np.asarray(pd.factorize(self.data_[gcol], use_na_sentinel=True)[0], dtype=np.int64)
+            groups = self._colcache[key][rows]
+        if self.time_col and self._times is not None:
+            ucodes, _ = pd.factorize(self._units[rows])
             units = np.asarray(ucodes, dtype=np.int64)
-            times = self.data_[self.time_col].to_numpy(np.float64)[rows]
+            times = self._times[rows]
         return ImputeContext(groups=groups, units=units, times=times)
 
     def _run_impute(self, st: Step, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -341,9 +393,7 @@ class Index:
                 yj, _ = impute(x, m, ctx=ctx, **p)
                 y[:, j] = yj[:, j]
         flags = np.isnan(x) & ~np.isnan(y)
-        self.flags_["Imputed"] = self._table(self._ids(rows), inds, flags.astype(float)).astype(
-            {c: bool for c in inds}
-        )
+        self.flags_.put("Imputed", lambda: self._table(rows, inds, flags))
         return y, rows
 
     def _ids(self, rows: np.ndarray) -> pd.DataFrame:
@@ -361,12 +411,13 @@ class Index:
         dat = p.get("dat_thresh", 0.9) if st.method in ("availability", "availability_and_nonzero") else None
         nz = p.get("nonzero_thresh", 0.9) if st.method in ("nonzero", "availability_and_nonzero") else None
         keep = screen_units(x, dat_thresh=dat, nonzero_thresh=nz)
-        units = self.data_[self.unit_col].to_numpy()[rows]
+        units = self._units[rows]
         for u in p.get("force_keep", []) or []:
             keep |= units == u
         for u in p.get("force_drop", []) or []:
             keep &= units != u
-        self.details_["Screened"] = pd.DataFrame({"removed": units[~keep]})
+        removed = units[~keep]
+        self.details_.put("Screened", lambda: pd.DataFrame({"removed": removed}))
         return x[keep], rows[keep]
 
     def _run_treat(self, st: Step, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -374,49 +425,53 @@ class Index:
         if st.method == "none":
             return x, rows
         base = dict(st.params)
-        specs: dict[str, dict[str, Any] | None] = {}
-        for code in inds:
-            spec = st.by.get(code)
-            if spec is None:
-                specs[code] = base
-            elif spec.get("method") == "none":
-                specs[code] = None
-            else:
-                specs[code] = {**base, **dict(spec.get("params", {}))}
+        groups: dict[str, tuple[dict[str, Any], list[int]]] = {}
+        if not st.by:
+            groups["all"] = (base, list(range(len(inds))))
+        else:
+            for j, code in enumerate(inds):
+                spec = st.by.get(code)
+                if spec is not None and spec.get("method") == "none":
+                    continue
+                par = base if spec is None else {**base, **dict(spec.get("params", {}))}
+                key = repr(sorted(par.items()))
+                groups.setdefault(key, (par, []))[1].append(j)
         out = x.copy()
         flags = np.zeros(x.shape, dtype=np.int8)
-        det_rows: list[dict[str, Any]] = []
-        keys = {repr(sorted(s.items())) if s is not None else None for s in specs.values()}
-        for key in keys:
-            if key is None:
-                continue
-            cols = [j for j, c in enumerate(inds) if specs[c] is not None and repr(sorted(specs[c].items())) == key]  # type: ignore[union-attr]
-            par = specs[inds[cols[0]]]
-            assert par is not None
+        results = []
+        for par, cols in groups.values():
             r = treat(x[:, cols], **par)
             out[:, cols] = r.x
             flags[:, cols] = r.flags
-            for k, j in enumerate(cols):
-                det_rows.append(
-                    {
-                        "iCode": inds[j],
-                        "Pass0": bool(r.pass0[k]),
-                        "Skew0": float(r.skew0[k]),
-                        "Kurt0": float(r.kurt0[k]),
-                        "nwin": int(r.nwin[k]) if not r.pass0[k] else np.nan,
-                        "Pass1": bool(r.pass1[k]) if not r.pass0[k] else None,
-                        "Skew1": float(r.skew1[k]),
-                        "Kurt1": float(r.kurt1[k]),
-                        "Transformed": bool(r.transformed[k]),
-                        "Pass2": bool(r.pass2[k]) if r.transformed[k] else None,
-                        "Skew2": float(r.skew2[k]) if r.transformed[k] else np.nan,
-                        "Kurt2": float(r.kurt2[k]) if r.transformed[k] else np.nan,
-                    }
-                )
-        order = {c: i for i, c in enumerate(inds)}
-        det_rows.sort(key=lambda d: order[d["iCode"]])
-        self.details_["Treated"] = pd.DataFrame(det_rows)
-        self.flags_["Treated"] = self._table(self._ids(rows), inds, flags.astype(float)).astype({c: np.int8 for c in inds})
+            results.append((cols, r))
+
+        def details() -> pd.DataFrame:
+            det_rows: list[dict[str, Any]] = []
+            for cols, r in results:
+                for k, j in enumerate(cols):
+                    failed = not r.pass0[k]
+                    det_rows.append(
+                        {
+                            "iCode": inds[j],
+                            "Pass0": bool(r.pass0[k]),
+                            "Skew0": float(r.skew0[k]),
+                            "Kurt0": float(r.kurt0[k]),
+                            "nwin": int(r.nwin[k]) if failed else np.nan,
+                            "Pass1": bool(r.pass1[k]) if failed else None,
+                            "Skew1": float(r.skew1[k]),
+                            "Kurt1": float(r.kurt1[k]),
+                            "Transformed": bool(r.transformed[k]),
+                            "Pass2": bool(r.pass2[k]) if r.transformed[k] else None,
+                            "Skew2": float(r.skew2[k]) if r.transformed[k] else np.nan,
+                            "Kurt2": float(r.kurt2[k]) if r.transformed[k] else np.nan,
+                        }
+                    )
+            order = {c: i for i, c in enumerate(inds)}
+            det_rows.sort(key=lambda d: order[d["iCode"]])
+            return pd.DataFrame(det_rows)
+
+        self.details_.put("Treated", details)
+        self.flags_.put("Treated", lambda: self._table(rows, inds, flags))
         return out, rows
 
     def _norm_params(self, method: str, params: Mapping[str, Any], cols: Sequence[str], rows: np.ndarray) -> dict[str, Any]:
@@ -438,7 +493,7 @@ class Index:
             scale = float(p.pop("scale", 1.0))
             p["gposts"] = np.stack([np.minimum(lo, hi), np.maximum(lo, hi), np.full(len(cols), scale)])
         if method == "dist2ref" and isinstance(p.get("iref"), str):
-            units = list(self.data_[self.unit_col].to_numpy()[rows])
+            units = list(self._units[rows])
             if p["iref"] not in units:
                 raise SpecError(f"dist2ref: reference unit {p['iref']!r} is not among the units")
             p["iref"] = units.index(p["iref"])
@@ -456,10 +511,12 @@ class Index:
         per_year = bool(st.params.get("per_year", False))
         if per_year and not self.time_col:
             raise SpecError("normalise per_year=True needs panel data (a year column)")
-        years = self.data_[self.time_col].to_numpy()[rows] if per_year and self.time_col else None
+        years = self._times[rows] if per_year and self._times is not None else None
         out = np.empty_like(x)
         seen: dict[str, list[int]] = {}
-        for j, c in enumerate(inds):
+        if not st.by:
+            seen["all"] = list(range(len(inds)))
+        for j, c in enumerate(inds if st.by else ()):
             seen.setdefault(repr((groups[c][0], sorted(groups[c][1].items()))), []).append(j)
         for js in seen.values():
             method, params = groups[inds[js[0]]]
@@ -532,7 +589,7 @@ class Index:
             full = np.concatenate([x, np.full((x.shape[0], len(plan.aggregates)), np.nan)], axis=1)
             raise self._named_domain_error(exc, rows, plan.columns, full) from None
         self.weights_used_ = dict(zip(plan.columns, spec["weights"].tolist(), strict=True))
-        self.stages_["Aggregated"] = self._table(self._ids(rows), plan.columns, y)
+        self._put("Aggregated", rows, plan.columns, y)
         return y[:, : len(plan.indicators)], rows
 
     # ------------------------------------------------------------------ variants

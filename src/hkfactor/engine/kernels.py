@@ -44,6 +44,7 @@ from hkfactor.engine._numeric import (
     col_param,
     nan_kurt,
     nan_skew,
+    nan_skew_kurt,
     rank_min,
 )
 from hkfactor.errors import SpecError
@@ -563,7 +564,7 @@ def check_skew_kurt(
     leaves it untreated).
     """
     a = as_float(x)
-    sk, kt = nan_skew(a), nan_kurt(a)
+    sk, kt = nan_skew_kurt(a)
     undefined = np.isnan(sk) | np.isnan(kt)
     with np.errstate(invalid="ignore"):
         ok = (np.abs(sk) < skew_thresh) | (kt < kurt_thresh)
@@ -602,7 +603,7 @@ def winsorise(
     """
     a = as_float(x).copy()
     wm = np.broadcast_to(np.asarray(winmax, dtype=np.float64), a.shape[:-2] + a.shape[-1:])
-    passing, _, _ = check_skew_kurt(a, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+    passing, sk, _ = check_skew_kurt(a, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
     act = (~passing | force_win) & (wm > 0)
     if active is not None:
         act &= active
@@ -613,7 +614,6 @@ def winsorise(
     for _ in range(a.shape[-2]):
         if not act.any():
             break
-        sk = nan_skew(a)
         hi = act & ~(sk < 0)
         lo = act & (sk < 0)
         mx = np.max(np.where(ok, a, -np.inf), axis=-2, keepdims=True)
@@ -629,7 +629,7 @@ def winsorise(
         hi_mask = np.where(hi_b, at_mx, hi_mask)
         lo_mask = np.where(lo_b, at_mn, lo_mask)
         nwin = np.where(act, hi_mask.sum(axis=-2) + lo_mask.sum(axis=-2), nwin)
-        passing, _, _ = check_skew_kurt(a, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+        passing, sk, _ = check_skew_kurt(a, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
         stuck = ~(hi_b | lo_b).any(axis=-2)
         act = act & (~passing | force_win) & (nwin < wm) & ~stuck
     flags = np.where(lo_mask, -1, 0).astype(np.int8)

@@ -85,6 +85,9 @@ def aggregate_tree(
     lead = np.broadcast_shapes(a.shape[:-2], w.shape[:-1])
     out = np.empty((*lead, a.shape[-2], ni + na), dtype=np.float64)
     out[..., :ni] = a
+    if all(m == "amean" for m in meths) and all(m == "manual" for m in wmeths) and all(t is None for t in th):
+        _amean_by_level(out, plan, w, ni)
+        return out
     for k in range(na):
         kids = plan.children[k]
         xk = out[..., kids]
@@ -101,6 +104,30 @@ def aggregate_tree(
             y = np.where(avail < float(th[k]), np.nan, y)  # type: ignore[arg-type]
         out[..., ni + k] = y
     return out
+
+
+def _amean_by_level(out: FloatArray, plan: AggregationPlan, w: FloatArray, ni: int) -> None:
+    """Weighted arithmetic means of a whole level as two matrix products (NaN-aware).
+
+    ``y = (x⁰ W) / (1[x present] W)`` where ``x⁰`` has NaN → 0 and ``W`` holds each
+    aggregate's child weights; identical to :func:`kernels.a_amean` per group.
+    """
+    ncol = len(plan.columns)
+    for lev in sorted(set(plan.levels)):
+        ks = [k for k, lv in enumerate(plan.levels) if lv == lev]
+        kids = np.concatenate([plan.children[k] for k in ks])
+        wm = np.zeros((*w.shape[:-1], ncol, len(ks)))
+        for col, k in enumerate(ks):
+            wm[..., plan.children[k], col] = w[..., plan.children[k]]
+        lo, hi = int(kids.min()), int(kids.max()) + 1
+        xs = out[..., lo:hi]
+        ok = ~np.isnan(xs)
+        wsub = wm[..., lo:hi, :]
+        num = np.where(ok, xs, 0.0) @ wsub
+        den = ok.astype(np.float64) @ wsub
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y = np.where(den == 0, np.nan, num / np.where(den == 0, 1.0, den))
+        out[..., [ni + k for k in ks]] = y
 
 
 def effective_weights_array(plan: AggregationPlan, weights: ArrayLike | None = None) -> FloatArray:
