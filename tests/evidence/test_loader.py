@@ -103,6 +103,8 @@ BREAKAGES: list[tuple[str, int, str, str, str]] = [
     ("entities.csv", 0, "chain_stage", "top", "unknown chain stage"),
     ("relations.csv", 0, "predicate", "likes", "unknown predicate 'likes'"),
     ("relations.csv", 0, "object", "E-NOPE", "unknown entity id 'E-NOPE'"),
+    ("relations.csv", 0, "subject", "E-GONE", "unknown entity id 'E-GONE'"),
+    ("relations.csv", 0, "id", "C010", "duplicate id 'C010' (first used in claims.csv row 11)"),
     ("relations.csv", 0, "unit", "furlongs", "cannot read printed unit"),
     ("events.csv", 0, "date", "1994/1981", "bad date '1994/1981'"),
     ("events.csv", 0, "entity_ids", "E-DJI;E-NOPE", "unknown entity id(s) E-NOPE"),
