@@ -130,7 +130,7 @@ def topsis(
     ----------
     Hwang, C.-L. & Yoon, K. (1981). *Multiple Attribute Decision Making: Methods and
     Applications*. Lecture Notes in Economics and Mathematical Systems 186, Springer,
-    pp. 128–140.
+    pp. 128–140 (the fighter-aircraft example on p. 133 is pinned in the tests).
 
     Examples
     --------
