@@ -228,6 +228,14 @@ def evaluate(
     # Nominal run.
     say("indices")
     nominal = _run(values, hk_used, sz_used, direction, r.normalisation, r.weighting, r.aggregation, r)
+    for key in nominal["fallback"]:
+        sub_zh, sub_en = ("香港因素", "partner factor") if key == "u_hk" else ("创新", "innovation")
+        decisions.append(Decision(
+            "method", f"weights {key}",
+            f"{sub_zh}子系统的{_ZH_W[r.weighting]}权重在此数据上无定义（指标完全相关或无变化），改用等权。",
+            f"{r.weighting} weights are undefined for the {sub_en} subsystem on these data (columns perfectly "
+            "correlated or constant); equal weights used instead.",
+        ))
     decisions.append(Decision(
         "method", "recipe",
         f"方法：{_ZH_NORM[r.normalisation]}（各年合并标准化），{_ZH_W[r.weighting]}赋权，{_ZH_AGG[r.aggregation]}聚合。",
@@ -281,8 +289,10 @@ def evaluate(
     ranks: dict[str, list[int]] = {ch: [] for ch in channels_used}
     variants = list(itertools.product(NORMALISATIONS, WEIGHTINGS, AGGREGATIONS)) if r.robustness else [
         (r.normalisation, r.weighting, r.aggregation)]
+    fallbacks: list[str] = []
     for norm, wt, agg in variants:
         res = _run(values, hk_used, sz_used, direction, norm, wt, agg, r)
+        fallbacks += [f"{norm}/{wt}/{agg} ({'U_hk' if k == 'u_hk' else 'U_sz'})" for k in res["fallback"]]
         _c, _t, dd = _ops.coupling(res["u_hk"], res["u_sz"], alpha=r.alpha)
         runs.append(pd.DataFrame({"normalisation": norm, "weighting": wt, "aggregation": agg,
                                   "year": values.index.astype(int), "U_hk": res["u_hk"],
@@ -297,6 +307,14 @@ def evaluate(
         for ch_id, k in zip(channels_used, rk, strict=True):
             ranks[ch_id].append(int(k))
     runs_df = pd.concat(runs, ignore_index=True)
+    if r.robustness and fallbacks:
+        listed = ", ".join(dict.fromkeys(fallbacks))
+        decisions.append(Decision(
+            "method", "robustness",
+            f"稳健性检验中，以下方法组合的权重无定义（指标完全相关或无变化），改用等权：{listed}。",
+            f"In the robustness runs these variants have undefined weights (columns perfectly correlated or "
+            f"constant) and use equal weights instead: {listed}.",
+        ))
     agg_d = runs_df.groupby("year")["D"]
     agg_u = runs_df.groupby("year")["U_hk"]
     robustness = pd.DataFrame({
@@ -450,10 +468,15 @@ def _run(values: pd.DataFrame, hk: list[str], sz: list[str], direction: dict[str
     dirs = np.array([direction[s] for s in cols], dtype=float)
     z = pd.DataFrame(_normalise(x, dirs, norm), index=values.index, columns=cols)
     w: dict[str, float] = {}
-    out: dict = {"z": z, "w": w}
+    out: dict = {"z": z, "w": w, "fallback": []}
     for key, group in (("u_hk", hk), ("u_sz", sz)):
         zz = z[group].to_numpy()
-        ww = _ops.weights(zz, weighting)
+        try:
+            ww = _ops.weights(zz, weighting)
+        except InputError:
+            # e.g. CRITIC on perfectly correlated columns: the weights are undefined
+            ww = np.full(len(group), 1.0 / len(group))
+            out["fallback"].append(key)
         w.update({s: float(v) for s, v in zip(group, ww, strict=True)})
         out[key] = _aggregate(zz, ww, agg, r.geo_floor)
     return out

@@ -1,0 +1,170 @@
+"""The evaluation core on the SYNTHETIC example city pair and on small synthetic panels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hkfactor.errors import InputError, SpecError
+from hkfactor.evaluation import (
+    ChannelSpec,
+    EvalFramework,
+    EvalPanel,
+    IndicatorSpec,
+    Recipe,
+    evaluate,
+    read_data,
+    read_framework,
+)
+
+from . import _oracle
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    fw = read_framework(EXAMPLES / "synthetic_pair.yaml")
+    panel = read_data(EXAMPLES / "synthetic_pair.csv", fw)
+    return fw, panel, evaluate(panel, fw)
+
+
+def test_thin_data_decisions_are_recorded(synthetic) -> None:
+    _fw, _panel, ev = synthetic
+    kinds = {(d.kind, d.subject) for d in ev.decisions}
+    # 2010 has only one innovation value: the evaluated span starts in 2011.
+    assert ev.years == list(range(2011, 2021))
+    assert ("drop_year", "2011–2020") in kinds
+    # a_platforms has one observation: dropped, and with it the whole platforms channel.
+    assert ("drop_indicator", "a_platforms") in kinds
+    assert ("drop_channel", "platforms") in kinds
+    assert "platforms" not in ev.channel_index.columns
+    # trade has a single indicator: kept but flagged.
+    assert ("flag_channel", "trade") in kinds
+    # a_copubs has no 2014 value: imputed, flagged cell by cell, between its neighbours.
+    assert ("impute", "a_copubs") in kinds
+    assert ev.imputed.loc[2014, "a_copubs"] and int(ev.imputed.to_numpy().sum()) == 1
+    mid = (ev.values.loc[2013, "a_copubs"] + ev.values.loc[2015, "a_copubs"]) / 2
+    assert ev.values.loc[2014, "a_copubs"] == pytest.approx(mid)
+    cov = ev.coverage.set_index(["series", "year"])
+    assert cov.loc[("a_copubs", 2014), "status"] == "imputed"
+    assert cov.loc[("a_platforms", 2020), "status"] == "observed"
+    assert not bool(cov.loc[("a_platforms", 2020), "in_analysis"])
+    # every decision carries both languages
+    assert all(d.zh and d.en for d in ev.decisions)
+
+
+def test_pooled_normalisation_and_weights(synthetic) -> None:
+    _fw, _panel, ev = synthetic
+    z = ev.normalised
+    assert np.allclose(z.min(), 0.0) and np.allclose(z.max(), 1.0)
+    # b_energy is a cost indicator: its lowest value (last year) normalises to 1
+    assert z.loc[2020, "b_energy"] == pytest.approx(1.0)
+    used = ev.indicators[ev.indicators["status"] == "used"]
+    for sub in ("hk", "sz"):
+        assert used.loc[used["subsystem"] == sub, "weight"].sum() == pytest.approx(1.0)
+    assert np.allclose(ev.obstacle.sum(axis=1), 1.0)
+
+
+def test_matches_independent_recomputation(synthetic) -> None:
+    _fw, _panel, ev = synthetic
+    ref = _oracle.recompute(ev.tables())
+    cp = ev.coupling
+    for key in ("U_hk", "U_sz", "C", "T", "D"):
+        np.testing.assert_allclose(cp[key].to_numpy(), ref[key], rtol=1e-9, atol=1e-12)
+    grades = dict(zip(ev.grey["channel"], ev.grey["grade"], strict=True))
+    for ch, g in ref["grey"].items():  # type: ignore[union-attr]
+        assert grades[ch] == pytest.approx(g, rel=1e-9)
+
+
+def test_bands_and_relative_development(synthetic) -> None:
+    _fw, _panel, ev = synthetic
+    for r in ev.coupling.itertuples():
+        assert r.band == min(int(r.D * 10), 9) + 1
+        expected = "lagging" if r.ratio <= 0.9 else ("synchronous" if r.ratio <= 1.1 else "leading")
+        assert r.relative_en == expected
+
+
+def test_robustness_brackets_the_nominal_run(synthetic) -> None:
+    _fw, _panel, ev = synthetic
+    rb = ev.robustness
+    assert (rb["n_variants"] == 12).all()
+    assert (rb["D_min"] <= rb["D"] + 1e-12).all() and (rb["D"] <= rb["D_max"] + 1e-12).all()
+    nominal = ev.robustness_runs.query("normalisation == 'minmax' and weighting == 'entropy' and aggregation == 'arithmetic'")
+    np.testing.assert_allclose(nominal["D"].to_numpy(), ev.coupling["D"].to_numpy())
+    gr = ev.grey_robustness
+    assert ((gr["rank_min"] <= gr["rank"]) & (gr["rank"] <= gr["rank_max"])).all()
+
+
+def test_recipe_choices_change_results_and_are_recorded(synthetic) -> None:
+    fw, panel, ev = synthetic
+    ev2 = evaluate(panel, fw, recipe=Recipe(weighting="equal", robustness=False))
+    assert ev2.recipe.weighting == "equal"
+    used = ev2.indicators[(ev2.indicators["status"] == "used") & (ev2.indicators["subsystem"] == "sz")]
+    assert np.allclose(used["weight"], 1 / 3)
+    assert not np.allclose(ev2.coupling["D"], ev.coupling["D"])
+    assert (ev2.robustness["n_variants"] == 1).all()
+
+
+def test_impute_none_drops_gappy_indicators(synthetic) -> None:
+    fw, panel, _ev = synthetic
+    ev = evaluate(panel, fw, recipe=Recipe(impute="none", robustness=False))
+    assert "a_copubs" not in ev.values.columns
+    assert not ev.imputed.to_numpy().any()
+    assert any(d.kind == "drop_indicator" and "a_copubs" in d.subject for d in ev.decisions)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("weighting", "ahp"), ("normalisation", "zscore"), ("alpha", 1.5), ("rho", 0.0), ("impute", "mean")],
+)
+def test_bad_recipe_is_a_spec_error(synthetic, field: str, value: object) -> None:
+    fw, panel, _ev = synthetic
+    with pytest.raises(SpecError, match=field):
+        evaluate(panel, fw, recipe=Recipe(**{field: value}))  # type: ignore[arg-type]
+
+
+def _tiny(values: dict[str, dict[int, float]], breaks: pd.DataFrame | None = None):
+    """A SYNTHETIC two-channel framework and panel built from ``{series: {year: value}}``."""
+    ind = {s: IndicatorSpec(s, s, s) for s in values}
+    fw = EvalFramework(
+        "tiny", "合成", "synthetic",
+        channels=(ChannelSpec("c1", "渠道1", "c1", (ind["h1"], ind["h2"])),),
+        innovation=ChannelSpec("inn", "创新", "innovation", (ind["s1"],)),
+    )
+    rows = [{"series": s, "year": y, "value": v, "grade": "A", "source_id": "S-X", "observation_id": f"{s}-{y}",
+             "locator": "", "note": ""} for s, d in values.items() for y, v in d.items()]
+    src = pd.DataFrame([{"id": "S-X", "title_zh": "合成", "title_en": "synthetic", "publisher": "", "url": "", "grade": "A"}])
+    return fw, EvalPanel(pd.DataFrame(rows), src, label="tiny.csv", breaks=breaks)
+
+
+def test_too_little_data_is_an_input_error() -> None:
+    fw, panel = _tiny({"h1": {2000: 1, 2001: 2}, "h2": {2000: 1, 2001: 3}, "s1": {2000: 5, 2001: 6}})
+    with pytest.raises(InputError, match=r"tiny\.csv.*3 or more consecutive years"):
+        evaluate(panel, fw)
+
+
+def test_declared_break_inside_the_span_is_flagged() -> None:
+    years = range(2000, 2006)
+    fw, panel = _tiny(
+        {"h1": {y: float(y - 1990) for y in years}, "h2": {y: float((y - 1998) ** 2) for y in years},
+         "s1": {y: float(3 * y - 5990) for y in years}},
+        breaks=pd.DataFrame([{"id": "B-1", "series": "h1", "year": 2003, "description_zh": "口径变化",
+                              "description_en": "definition change"}]),
+    )
+    ev = evaluate(panel, fw)
+    flags = [d for d in ev.decisions if d.kind == "break"]
+    assert len(flags) == 1 and flags[0].subject == "h1" and "2003" in flags[0].en and "B-1" in flags[0].zh
+
+
+def test_missing_year_is_never_zero() -> None:
+    years = range(2000, 2008)
+    vals = {"h1": {y: float(y - 1990) for y in years}, "h2": {y: float(y - 1980) for y in years if y != 2003},
+            "s1": {y: float(y - 1995) for y in years}}
+    fw, panel = _tiny(vals)
+    ev = evaluate(panel, fw)
+    assert ev.values.loc[2003, "h2"] == pytest.approx(23.0)  # interpolated between 22 and 24, not 0
+    assert bool(ev.imputed.loc[2003, "h2"])
