@@ -15,7 +15,8 @@ def test_hwang_yoon_1981_fighter_aircraft() -> None:
     # four fighter aircraft x six attributes (max speed, ferry range, max payload, cost
     # [cost type], reliability, manoeuvrability), w = (0.2, 0.1, 0.1, 0.1, 0.2, 0.3).
     # Printed: S* = 0.0545, 0.1197, 0.0580, 0.1009; S- = 0.0983, 0.0439, 0.0920, 0.0458;
-    # C* = 0.643, 0.268, 0.613, 0.312; order A1 > A3 > A4 > A2. (The book rounds its
+    # C* = 0.643, 0.268, 0.613, 0.312; order A1 > A3 > A4 > A2 (the book's values as
+    # transcribed in public TOPSIS test suites that cite its p. 133). (The book rounds its
     # intermediate matrices to 4 decimals, hence the 2e-4 tolerance on distances and
     # 1e-3 on C*: e.g. 0.0920 / (0.0580 + 0.0920) = 0.6133 against our 0.61354.)
     X = np.array(
