@@ -100,6 +100,11 @@ def _colmax(x: FloatArray) -> FloatArray:
     return np.where(allnan, np.nan, np.nanmax(np.where(allnan, 0.0, x), axis=-2, keepdims=True))
 
 
+def _flat(mn: FloatArray, mx: FloatArray) -> FloatArray:
+    """Columns whose range is zero up to rounding (``max - min <= 1e-12 * max(|min|, |max|)``)."""
+    return np.asarray((mx - mn) <= 1e-12 * np.maximum(np.abs(mn), np.abs(mx)), dtype=bool)
+
+
 def _safe_div(num: FloatArray, den: FloatArray) -> FloatArray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.asarray(np.where(den == 0, np.nan, num / np.where(den == 0, 1.0, den)), dtype=np.float64)
@@ -117,9 +122,9 @@ def n_minmax(x: FloatArray, *, l_u: ArrayLike = (0.0, 100.0)) -> FloatArray:
     """
     lo, up = _pair(l_u, "l_u")
     mn, mx = _colmin(x), _colmax(x)
-    rng = mx - mn
-    y = _safe_div(x - mn, rng) * (up - lo) + lo
-    return np.where((rng == 0) & ~np.isnan(x), (lo + up) / 2.0, y)
+    flat = _flat(mn, mx)
+    y = _safe_div(x - mn, np.where(flat, 0.0, mx - mn)) * (up - lo) + lo
+    return np.where(flat & ~np.isnan(x), (lo + up) / 2.0, y)
 
 
 @NORMALISERS.register("zscore")
@@ -137,8 +142,9 @@ def n_zscore(x: FloatArray, *, m_sd: ArrayLike = (0.0, 1.0)) -> FloatArray:
         mean = np.where(ok, x, 0.0).sum(axis=-2, keepdims=True) / n
         var = (np.where(ok, x - mean, 0.0) ** 2).sum(axis=-2, keepdims=True) / (n - 1)
     sd = np.sqrt(var)
-    y = _safe_div(x - mean, sd) * s + m
-    return np.where((sd == 0) & ok, m, y)
+    flat = _flat(_colmin(x), _colmax(x))
+    y = _safe_div(x - mean, np.where(flat, 0.0, sd)) * s + m
+    return np.where(flat & ok, m, y)
 
 
 @NORMALISERS.register("scaled")
@@ -154,8 +160,9 @@ def n_scaled(x: FloatArray, *, npara: ArrayLike = (0.0, 100.0)) -> FloatArray:
 def n_dist2max(x: FloatArray) -> FloatArray:
     """Distance to the maximum: ``1 - (max - x) / (max - min)`` in [0, 1]; constant → 1."""
     mn, mx = _colmin(x), _colmax(x)
-    y = 1.0 - _safe_div(mx - x, mx - mn)
-    return np.where((mx == mn) & ~np.isnan(x), 1.0, y)
+    flat = _flat(mn, mx)
+    y = 1.0 - _safe_div(mx - x, np.where(flat, 0.0, mx - mn))
+    return np.where(flat & ~np.isnan(x), 1.0, y)
 
 
 @NORMALISERS.register("dist2ref")
@@ -164,13 +171,14 @@ def n_dist2ref(x: FloatArray, *, iref: int, cap_max: bool = False) -> FloatArray
 
     ``iref`` is the 0-based position of the reference unit on the units axis (COINr counts
     from 1). Values above the reference exceed 1 unless ``cap_max``. Reference equal to the
-    minimum gives NaN.
+    minimum (every unit is at or above it) gives 1 (COINr: NaN/Inf).
     """
     n = x.shape[-2]
     if not (0 <= int(iref) < n):
         raise SpecError(f"dist2ref reference position {iref} outside 0..{n - 1}")
     ref = x[..., int(iref) : int(iref) + 1, :]
-    y = 1.0 - _safe_div(ref - x, ref - _colmin(x))
+    den = ref - _colmin(x)
+    y = np.where((den == 0) & ~np.isnan(x), 1.0, 1.0 - _safe_div(ref - x, den))
     return np.minimum(y, 1.0) if cap_max else y
 
 
@@ -179,11 +187,13 @@ def n_dist2targ(x: FloatArray, *, targ: ArrayLike, cap_max: bool = False) -> Flo
     """Distance to a target: ``1 - (targ - x) / (targ - min)``; ``targ`` scalar or per indicator.
 
     COINr ``n_dist2targ``. The target is in the same (direction-adjusted) space as ``x``.
+    A target equal to the minimum gives 1 (COINr: NaN/Inf).
     """
     t = col_param(targ, x, "targ")
     if np.any(np.isnan(t)):
         raise SpecError("dist2targ target is missing for at least one indicator")
-    y = 1.0 - _safe_div(t - x, t - _colmin(x))
+    den = t - _colmin(x)
+    y = np.where((den == 0) & ~np.isnan(x), 1.0, 1.0 - _safe_div(t - x, den))
     return np.minimum(y, 1.0) if cap_max else y
 
 
