@@ -41,8 +41,11 @@ def _write_graphml(g: nx.MultiDiGraph, path: Path) -> None:
 
 @EXPORTERS.register("gexf")
 def _write_gexf(g: nx.MultiDiGraph, path: Path) -> None:
+    h = g.copy()
+    for _, _, k, d in h.edges(keys=True, data=True):
+        d["id"] = k  # Gephi's edge id = the relation id (networkx would number them)
     with atomic_path(path) as tmp:
-        nx.write_gexf(g, tmp, encoding="utf-8", prettyprint=True)
+        nx.write_gexf(h, tmp, encoding="utf-8", prettyprint=True)
 
 
 @EXPORTERS.register("cyjs")
@@ -63,7 +66,10 @@ def _read_graphml(path: Path) -> nx.MultiDiGraph:
 
 @READERS.register("gexf")
 def _read_gexf(path: Path) -> nx.MultiDiGraph:
-    return nx.MultiDiGraph(nx.read_gexf(path))
+    g = nx.MultiDiGraph(nx.read_gexf(path))
+    for _, _, d in g.edges(data=True):
+        d.pop("id", None)  # the GEXF edge id is the key
+    return g
 
 
 @READERS.register("cyjs")
@@ -71,7 +77,15 @@ def _read_cyjs(path: Path) -> nx.MultiDiGraph:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     for e in data["elements"]["edges"]:
         e["data"].pop("id", None)
-    return nx.MultiDiGraph(nx.cytoscape_graph(data))
+    g = nx.MultiDiGraph(nx.cytoscape_graph(data))
+    # cytoscape_graph copies its bookkeeping fields into the attributes; drop them again.
+    for _, d in g.nodes(data=True):
+        for k in ("id", "name", "value"):
+            d.pop(k, None)
+    for _, _, d in g.edges(data=True):
+        for k in ("key", "source", "target"):
+            d.pop(k, None)
+    return g
 
 
 def write_graph(g: nx.MultiDiGraph, path: str | Path, *, fmt: str, lang: str = "en") -> Path:

@@ -1,0 +1,61 @@
+"""GraphML, GEXF and Cytoscape JSON: what is written is what networkx reads back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hkfactor.chain import EXPORTERS, as_of, read_graph, write_graph
+from hkfactor.chain._export import _for_export
+from hkfactor.errors import InputError, MethodNotFoundError
+
+FORMATS = sorted(EXPORTERS)
+
+
+def test_all_three_formats_are_registered() -> None:
+    assert FORMATS == ["cyjs", "gexf", "graphml"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_round_trip_keeps_nodes_edges_and_attributes(g, tmp_path: Path, fmt: str, lang: str) -> None:
+    p = write_graph(g, tmp_path / f"chain.{fmt}", fmt=fmt, lang=lang)
+    back = read_graph(p, fmt=fmt)
+    written = _for_export(g, lang)
+    assert set(back.nodes) == set(written.nodes)
+    assert sorted(back.edges(keys=True)) == sorted(written.edges(keys=True))
+    for n, d in written.nodes(data=True):
+        assert back.nodes[n] == d, n
+    for u, v, k, d in written.edges(keys=True, data=True):
+        assert back.edges[u, v, k] == d, k
+    assert back.nodes["E-DJI"]["label"] == ("大疆" if lang == "zh" else "DJI")
+    assert back.nodes["E-DJI"]["label_zh"] == "大疆"
+    assert isinstance(back.nodes["E-SVUP"]["since"], int) and back.nodes["E-SVUP"]["since"] == 1999
+    # Written atomically: nothing but the file itself is left in the folder.
+    assert [x.name for x in tmp_path.iterdir()] == [f"chain.{fmt}"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_time_slice_exports_too(g, tmp_path: Path, fmt: str) -> None:
+    h = as_of(g, 1995)
+    back = read_graph(write_graph(h, tmp_path / f"s.{fmt}", fmt=fmt), fmt=fmt)
+    assert (back.number_of_nodes(), back.number_of_edges()) == (10, 9)
+
+
+def test_cytoscape_json_has_unique_edge_ids_and_utf8(g, tmp_path: Path) -> None:
+    p = write_graph(g, tmp_path / "c.cyjs", fmt="cyjs", lang="zh")
+    text = p.read_text(encoding="utf-8")
+    assert "大疆" in text  # not \\u-escaped
+    ids = [e["data"]["id"] for e in json.loads(text)["elements"]["edges"]]
+    assert len(ids) == len(set(ids)) == g.number_of_edges()
+
+
+def test_unknown_format_and_lang_and_missing_file(g, tmp_path: Path) -> None:
+    with pytest.raises(MethodNotFoundError, match="valid: cyjs, gexf, graphml"):
+        write_graph(g, tmp_path / "x", fmt="dot")
+    with pytest.raises(InputError, match="lang"):
+        write_graph(g, tmp_path / "x.graphml", fmt="graphml", lang="fr")
+    with pytest.raises(InputError, match="file not found"):
+        read_graph(tmp_path / "nope.graphml", fmt="graphml")
