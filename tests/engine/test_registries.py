@@ -14,7 +14,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 from hypothesis.extra import numpy as hnp
 
-from hkfactor.engine import AGGREGATORS, IMPUTERS, NORMALISERS, TRANSFORMS, WEIGHTERS, aggregate, normalise, weigh
+from hkfactor.engine import (
+    AGGREGATORS,
+    IMPUTERS,
+    NORMALISERS,
+    TRANSFORMS,
+    WEIGHTERS,
+    aggregate,
+    normalise,
+    weigh,
+)
 from hkfactor.engine.kernels import ImputeContext, impute, treat
 from hkfactor.errors import MethodNotFoundError, SpecError
 
