@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from hkfactor.engine import Index, asem_recipe
+from hkfactor.engine import AGGREGATORS, Index, aggregate_tree, asem_recipe
 from hkfactor.errors import SpecError
-from hkfactor.robustness import UncertainInput, WeightNoise, sensitivity, uncertainty
+from hkfactor.robustness import Alternative, UncertainInput, WeightNoise, sensitivity, uncertainty
 
 from .asem import REF, AsemModel, asem_spec
 
@@ -63,3 +65,33 @@ def test_index_errors(index: Index) -> None:
         uncertainty(no_treat, [UncertainInput("treat", "winmax", values=(1, 2))], n=5)
     with pytest.raises(SpecError, match=r"expected a hkfactor\.engine\.Index"):
         uncertainty(object(), [WeightNoise()], n=5)
+
+
+@pytest.fixture(scope="module")
+def positive_index() -> Index:
+    """ASEM with min-max onto [1, 100] so every aggregator's domain is met."""
+    rec = asem_recipe().replace("normalise", asem_recipe().get("normalise").replace(params={"l_u": [1, 100]}))  # type: ignore[union-attr]
+    return Index.from_coinr(REF / "input_ASEM_iData.csv", REF / "input_ASEM_iMeta.csv", rec)
+
+
+@pytest.mark.parametrize("method", sorted(AGGREGATORS))
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(levels=st.sets(st.sampled_from([1, 2, 3]), min_size=0, max_size=3), seed=st.integers(0, 2**16))
+def test_subtree_split_equals_full_aggregation(positive_index: Index, method: str, levels: set[int], seed: int) -> None:
+    """IndexModel.aggregate computes noise-free sub-trees once; it must equal aggregate_tree on all."""
+    from hkfactor.robustness._adapter import IndexModel
+
+    model = IndexModel(positive_index)
+    plan = model.plan
+    lev = np.array([1] * len(plan.indicators) + list(plan.levels))
+    rng = np.random.default_rng(seed)
+    factors = np.ones((7, len(plan.columns)))
+    noisy = np.isin(lev, sorted(levels))
+    factors[:, noisy] = rng.uniform(0.75, 1.25, size=(7, int(noisy.sum())))
+    x = model.normalised([])
+    change = [("aggregate", None, Alternative(method))]
+    got = model.aggregate(x, factors, change)
+    spec = positive_index.aggregation_spec(positive_index.recipe.get("aggregate").replace(method=method))  # type: ignore[union-attr]
+    w0 = spec.pop("weights")
+    want = aggregate_tree(x, plan, w0 * factors, **spec)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-10)

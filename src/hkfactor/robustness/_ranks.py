@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from hkfactor.engine.kernels import rank_desc as _engine_rank_desc
+
 __all__ = ["mean_abs_rank_shift", "rank_desc", "rank_stats"]
 
 
@@ -33,7 +35,8 @@ def rank_desc(scores: ArrayLike, *, axis: int = -1) -> NDArray[np.float64]:
 
     Notes
     -----
-    Cost is one ``argsort`` along ``axis``: O(R n log n) for R replications of n units.
+    The engine's kernel (:func:`hkfactor.engine.kernels.rank_desc`) does the work: one
+    call ranks every replication.
 
     Examples
     --------
@@ -41,22 +44,7 @@ def rank_desc(scores: ArrayLike, *, axis: int = -1) -> NDArray[np.float64]:
     array([[ 3.,  1.,  1.,  4.],
            [ 3., nan,  1.,  1.]])
     """
-    x = np.asarray(scores, dtype=float)
-    x = np.moveaxis(x, axis, -1)
-    n = x.shape[-1]
-    if n == 0:
-        return np.moveaxis(x.copy(), -1, axis)
-    neg = -x  # NaN stays NaN and argsort puts it last
-    order = np.argsort(neg, axis=-1, kind="stable")
-    s = np.take_along_axis(neg, order, axis=-1)
-    new_block = np.ones(s.shape, dtype=bool)
-    new_block[..., 1:] = s[..., 1:] != s[..., :-1]
-    pos = np.broadcast_to(np.arange(n), s.shape)
-    start = np.maximum.accumulate(np.where(new_block, pos, 0), axis=-1)
-    ranks = np.empty(s.shape, dtype=float)
-    np.put_along_axis(ranks, order, (start + 1).astype(float), axis=-1)
-    ranks[np.isnan(x)] = np.nan
-    return np.moveaxis(ranks, -1, axis)
+    return np.asarray(_engine_rank_desc(np.asarray(scores, dtype=float), axis=axis), dtype=float)
 
 
 def rank_stats(ranks: ArrayLike, *, axis: int = 0) -> dict[str, NDArray[np.float64]]:
