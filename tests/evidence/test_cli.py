@@ -88,6 +88,15 @@ def test_audit_writes_html_and_csv(run_cli: Any, syn_dir: Path, tmp_path: Path) 
     assert [r["claim_id"] for r in rows] == ["C001", "C004"]
 
 
+def test_sql_command(run_cli: Any, syn_dir: Path) -> None:
+    rows = json.loads(_ok(run_cli("sql", "select claim_id, status from audit_claims where status = 'conflicts' "
+                                  "order by claim_id", "--data", str(syn_dir), "--format", "json")))
+    assert rows == [{"claim_id": "C001", "status": "conflicts"}, {"claim_id": "C004", "status": "conflicts"}]
+    assert "查询结果（1 行）" in _ok(run_cli("sql", "select count(*) n from claims", "--data", str(syn_dir)))
+    proc = run_cli("sql", "select * from nope", "--data", str(syn_dir))
+    assert proc.returncode == 2 and "SQL query failed" in proc.stderr and "Traceback" not in proc.stderr
+
+
 @pytest.mark.parametrize("fmt", ["csv", "json", "parquet", "xlsx"])
 def test_export_every_format(run_cli: Any, syn_dir: Path, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / ("exp" if fmt in {"csv", "parquet"} else f"exp.{fmt}")

@@ -238,6 +238,10 @@ def test_sql_compiles_tables_in_memory(syn_dir: Path) -> None:
                "join sources s on s.id = cs.source_id where c.id = 'C001' order by s.id")
     assert j["grade"].tolist() == ["P", "P"]
     assert ev.sql("select sum(value) v from claims where id in ('C005', 'C006')")["v"].iloc[0] == 365
+    a = ev.sql("select a.claim_id from audit_claims a join claims c on c.id = a.claim_id "
+               "where a.status = 'inconsistent'")
+    assert a["claim_id"].tolist() == ["C007"]
+    assert ev.sql("select count(*) n from audit_derivations")["n"].iloc[0] == 2
     with pytest.raises(SpecError, match="SQL query failed"):
         ev.sql("select * from nope")
     assert not list(syn_dir.glob("*.duckdb"))

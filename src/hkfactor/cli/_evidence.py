@@ -27,6 +27,7 @@ __all__ = [
     "export_command",
     "facts_command",
     "relations_command",
+    "sql_command",
     "timeline_command",
 ]
 
@@ -295,6 +296,31 @@ def audit_command(
     if out is not None:
         console.print(_t(lang, f"已写出 {out / 'audit.html'} 与 {out / 'audit.csv'}",
                          f"wrote {out / 'audit.html'} and {out / 'audit.csv'}"), highlight=False)
+
+
+# ---------------------------------------------------------------------- sql
+
+
+@app.command("sql")
+def sql_command(
+    query: Annotated[str, typer.Argument(help="SQL over claims, sources, entities, relations, events, observations, "
+                                         "corroborations, derivations, geographies, claim_sources, audit_claims, "
+                                         "audit_derivations, audit_corroborations / SQL 查询")],
+    fmt: FormatOpt = OutFormat.table,
+    lang: LangOpt = Lang.zh,
+    data: DataOpt = None,
+) -> None:
+    """Query the evidence with SQL (DuckDB, in memory; nothing is written).
+
+    用 SQL 查询证据库（DuckDB 内存数据库，不写文件）。
+    """
+    df = _load(data).sql(query)
+    table = None
+    if fmt == OutFormat.table:
+        table = _mk_table(_t(lang, f"查询结果（{len(df)} 行）", f"Result ({len(df)} rows)"), [str(c) for c in df.columns])
+        for row in df.itertuples(index=False):
+            table.add_row(*("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in row))
+    _emit(df, fmt, table)
 
 
 # ---------------------------------------------------------------------- export

@@ -284,23 +284,25 @@ class Evidence:
 
     # ------------------------------------------------------------------ SQL
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """A new in-memory DuckDB database holding every table (plus ``claim_sources``).
+        """A new in-memory DuckDB database holding every table.
 
-        Nothing is written to disk; the CSV files remain the single source of truth.
+        Tables: the nine evidence tables (:data:`TABLE_NAMES`), ``claim_sources``
+        (``claim_id``, ``source_id``: one row per cited source) and the audit's
+        ``audit_claims``, ``audit_derivations`` and ``audit_corroborations``. Nothing is written
+        to disk; the CSV files remain the single source of truth.
         """
         import duckdb
 
-        con = duckdb.connect(":memory:")
-        for name in TABLE_NAMES:
-            con.register("_df", self._frames[name])
-            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _df')
-            con.unregister("_df")
         links = pd.DataFrame(
             [(c.id, s) for c in self.records.claims for s in c.source_ids], columns=["claim_id", "source_id"]
         ).astype("str")
-        con.register("_df", links)
-        con.execute("CREATE TABLE claim_sources AS SELECT * FROM _df")
-        con.unregister("_df")
+        tables = {**self._frames, "claim_sources": links, "audit_claims": self.audit_.claims,
+                  "audit_derivations": self.audit_.derivations, "audit_corroborations": self.audit_.corroborations}
+        con = duckdb.connect(":memory:")
+        for name, df in tables.items():
+            con.register("_df", df)
+            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _df')
+            con.unregister("_df")
         return con
 
     def sql(self, query: str) -> pd.DataFrame:
