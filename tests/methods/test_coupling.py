@@ -113,6 +113,18 @@ def test_hand_derived_values() -> None:
     assert coupling_degree([0.3, 0.6], exponent=2) == pytest.approx((0.18 / 0.45**2) ** 2)
 
 
+def test_equal_subsystems_never_exceed_one() -> None:
+    # Rounding can push the ratio of means a hair above 1 (2e-16); C is clipped so that
+    # D stays a valid input to coordination_band.
+    v = np.random.default_rng(0).random(20000)
+    for k in (2, 3, 5):
+        U = np.repeat(v[:, None], k, axis=1)
+        res = coupling_coordination(U)
+        assert res.C.max() <= 1.0 and res.D.max() <= 1.0
+        coordination_band(res.D)
+    assert coordination_band(coupling_coordination([1.0, 1.0, 1.0]).D) == "优质协调"
+
+
 def test_edges_and_nan() -> None:
     u = np.array([[0.0, 0.0], [0.0, 0.5], [np.nan, 0.5], [1.0, 1.0]])
     res = coupling_coordination(u)
