@@ -95,3 +95,29 @@ def test_subtree_split_equals_full_aggregation(positive_index: Index, method: st
     w0 = spec.pop("weights")
     want = aggregate_tree(x, plan, w0 * factors, **spec)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-10)
+
+
+def test_screening_alternative_drops_units_as_nan(index: Index) -> None:
+    """A stricter screen removes units in some replications: their scores and ranks are NaN
+    there (COINr merges by uCode), the others are ranked among the units present."""
+    strict_screen = Alternative("availability_and_nonzero", {"dat_thresh": 0.9, "nonzero_thresh": 0.95})
+    spec = [UncertainInput("screen", None, values=(Alternative("availability", {"dat_thresh": 0.9}), strict_screen)), WeightNoise()]
+    res = uncertainty(index, spec, n=40, seed=0)
+    strict = res.choices[:, 0] == 1
+    assert strict.any() and (~strict).any()
+    dropped = np.isnan(res.scores[strict]).all(axis=0)
+    assert dropped.any() and not np.isnan(res.scores[~strict]).any()
+    assert np.nanmax(res.ranks[strict]) == res.scores.shape[1] - dropped.sum()
+    assert res.n_failed == 0
+
+
+def test_panel_index_is_refused() -> None:
+    import pandas as pd
+
+    from hkfactor.engine import Element, Framework, Recipe, Step
+
+    fw = Framework([Element("I", None), Element("a", "I"), Element("b", "I")])
+    data = pd.DataFrame({"uCode": ["X", "X", "Y", "Y"], "Year": [1, 2, 1, 2], "a": [1.0, 2, 3, 4], "b": [4.0, 3, 2, 1]})
+    idx = Index(fw, data, Recipe([Step("normalise", "minmax"), Step("aggregate", "amean")]), time="Year")
+    with pytest.raises(SpecError, match="one year"):
+        uncertainty(idx, [WeightNoise(levels=(1,))], n=5)
