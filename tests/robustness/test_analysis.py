@@ -182,3 +182,10 @@ def test_continuous_input_falls_back_to_one_rebuild_each() -> None:
     res = uncertainty(m, spec, n=15, seed=0)
     assert m.calls == 16 and res.n_failed == 0
     assert np.all((res.choices[:, 0] >= 0) & (res.choices[:, 0] < 1))
+
+
+def test_weight_noise_only() -> None:
+    res = uncertainty(SyntheticModel(), [WeightNoise()], n=50, seed=0)
+    assert res.scores.shape == (50, 30) and res.n_failed == 0
+    assert np.isnan(res.choices).all()  # no discrete/continuous choice recorded
+    assert np.ptp(res.scores, axis=0).max() > 0
