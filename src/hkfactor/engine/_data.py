@@ -39,7 +39,7 @@ def long_to_wide(
     dup = df.duplicated(keys, keep=False)
     if dup.any():
         probs = [
-            Problem(file, int(i) + 2, indicator, "duplicate entry for " + ", ".join(f"{k}={df.at[i, k]!r}" for k in keys))
+            Problem(file, int(i) + 2, indicator, "duplicate entry for " + ", ".join(f"{k}={_show(df.at[i, k])}" for k in keys))
             for i in df.index[dup]
         ]
         raise InputError(probs, title="duplicate rows in long data")
@@ -47,6 +47,15 @@ def long_to_wide(
     wide = df.pivot(index=idx, columns=indicator, values=value).reset_index()
     wide.columns.name = None
     return wide
+
+
+def _show(v: object) -> str:
+    """A cell as a user would type it (2020 not np.int64(2020), 2020.0 → 2020)."""
+    if isinstance(v, float | np.floating) and float(v).is_integer():
+        return str(int(v))
+    if isinstance(v, np.generic):
+        return repr(v.item())
+    return repr(v)
 
 
 def validate_wide(
@@ -88,7 +97,7 @@ def validate_wide(
         out[time] = t
     dup = out.duplicated(keys, keep=False)
     for i in out.index[dup]:
-        what = ", ".join(f"{k}={out.at[i, k]!r}" for k in keys)
+        what = ", ".join(f"{k}={_show(out.at[i, k])}" for k in keys)
         probs.append(Problem(file, int(i) + 2, unit, f"duplicate {'unit-year' if time else 'unit'}: {what}"))
     for c in [*indicators, *extra_numeric]:
         col = out[c]

@@ -113,6 +113,10 @@ class Step:
             raise SpecError(
                 f"step {self.step!r} method {self.method!r}: unknown parameter(s) {', '.join(sorted(unknown))}"
             )
+        if self.step == "aggregate" and "weighting" in self.params:
+            WEIGHTERS[str(self.params["weighting"])]
+        if self.step == "treat" and "f2" in self.params:
+            TRANSFORMS[str(self.params["f2"])]
         for key, spec in self.by.items():
             if not isinstance(spec, Mapping) or not set(spec) <= {"method", "params"}:
                 raise SpecError(f"step {self.step!r}: exception for {key!r} must be {{'method': ..., 'params': {{...}}}}")
@@ -243,6 +247,3 @@ class Recipe:
         except yaml.YAMLError as exc:
             raise SpecError(f"recipe is not valid YAML: {exc}") from None
 
-
-# the weights registry is referenced by name in aggregate params
-_ = (WEIGHTERS, TRANSFORMS)

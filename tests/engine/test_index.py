@@ -1,0 +1,186 @@
+"""The Index object: recipe replay, what-if, comparisons, panels, per-element choices, layers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hkfactor.engine import (
+    Element,
+    Framework,
+    Index,
+    Recipe,
+    Step,
+    aggregate_tree,
+    asem_recipe,
+    frames,
+    kernels,
+)
+from hkfactor.errors import SpecError
+
+
+def test_recipe_round_trips() -> None:
+    r = asem_recipe().replace("aggregate", Step("aggregate", "genmean", {"p": 0.5}, {"level:4": {"method": "gmean"}}))
+    assert Recipe.from_json(r.to_json()) == r
+    assert Recipe.from_yaml(r.to_yaml()) == r
+    assert Recipe.from_dict(r.to_dict()) == r
+    with pytest.raises(SpecError, match="more than once"):
+        Recipe([Step("normalise", "minmax"), Step("normalise", "rank")])
+
+
+def test_build_replays_and_what_if_copies(asem: Index) -> None:
+    before = asem.scores().copy()
+    rebuilt = Index(asem.framework, asem.data_, asem.recipe, groups=asem.groups)
+    pd.testing.assert_frame_equal(rebuilt.scores(), before)
+    alt = asem.what_if(weights={"Conn": 3})
+    pd.testing.assert_frame_equal(asem.scores(), before)  # original untouched
+    assert alt.recipe.get("aggregate").params["weights"] == {"Conn": 3.0}  # type: ignore[union-attr]
+    ew = alt.effective_weights().set_index("iCode")["EffWeight"]
+    assert ew["Conn"] == pytest.approx(0.75)
+    cmp = asem.compare(alt)
+    assert list(cmp.columns) == ["uCode", "rank_self", "rank_other", "Diff", "AbsDiff"]
+    assert (cmp["AbsDiff"].diff().dropna() <= 0).all()
+    no_treat = asem.what_if(treat=None)
+    assert "Treated" not in no_treat.stages_
+
+
+def test_replay_aggregation_on_a_batch(asem: Index) -> None:
+    """What the robustness engine does: replay treat → normalise → aggregate on a batch."""
+    sa = asem.stage_arrays("Screened")
+    x = np.broadcast_to(sa.values, (3, *sa.values.shape))
+    t = kernels.treat(x, winmax=5)
+    d = np.array([asem.framework[c].direction for c in sa.columns])
+    xn = kernels.normalise(t.x, "minmax", directions=d, l_u=(0, 100))
+    spec = asem.aggregation_spec()
+    y = aggregate_tree(xn, asem.framework.plan, np.broadcast_to(spec["weights"], (3, len(spec["weights"]))), methods=spec["methods"])
+    want = asem.stage("Aggregated")[list(asem.framework.plan.columns)].to_numpy()
+    for i in range(3):
+        np.testing.assert_allclose(y[i], want, rtol=1e-12)
+
+
+def test_three_layers_agree(asem: Index) -> None:
+    inds = list(asem.framework.indicators)
+    treated = asem.stage("Treated")[inds]
+    dirs = {c: asem.framework[c].direction for c in inds}
+    via_frame = frames.normalise_frame(treated, "minmax", directions=dirs, l_u=(0, 100))
+    via_kernel = kernels.normalise(treated.to_numpy(), "minmax", directions=list(dirs.values()), l_u=(0, 100))
+    via_index = asem.stage("Normalised")[inds]
+    np.testing.assert_allclose(via_frame.to_numpy(), via_kernel)
+    np.testing.assert_allclose(via_index.to_numpy(), via_kernel)
+    screened = asem.stage("Screened")[inds]
+    tf, details = frames.treat_frame(screened, winmax=5)
+    np.testing.assert_allclose(tf.to_numpy(), asem.stage("Treated")[inds].to_numpy())
+    np.testing.assert_allclose(tf.to_numpy(), kernels.treat(screened.to_numpy(), winmax=5).x)
+    assert list(details.index) == inds
+    kids = list(asem.framework.children("Physical"))
+    norm = asem.stage("Normalised")[kids]
+    a_frame = frames.aggregate_frame(norm)
+    a_kernel = kernels.aggregate(norm.to_numpy(), None, "amean")
+    np.testing.assert_allclose(a_frame.to_numpy(), a_kernel)
+    np.testing.assert_allclose(asem.stage("Aggregated")["Physical"].to_numpy(), a_kernel)
+    den = asem.stage("Denominated")[inds]
+    groups = asem.data_["EurAsia_group"]
+    imp, flags = frames.impute_frame(den, "group_mean", groups=groups)
+    np.testing.assert_allclose(imp.to_numpy(), asem.stage("Imputed")[inds].to_numpy())
+    np.testing.assert_array_equal(flags.to_numpy(), asem.flags_["Imputed"][inds].to_numpy())
+    assert flags.to_numpy().sum() > 0
+
+
+def test_group_ranks_and_strengths(asem: Index) -> None:
+    g = asem.ranks(by_group="EurAsia_group")
+    grp = asem.data_.set_index("uCode")["EurAsia_group"]
+    for _, sub in g.groupby(grp.loc[g["uCode"]].to_numpy()):
+        assert sorted(sub["Index"]) == list(range(1, len(sub) + 1))
+    sw = asem.strengths_weaknesses("CHE", n=3)
+    assert list(sw["kind"]) == ["strength"] * 3 + ["weakness"] * 3
+    assert sw["Rank"].iloc[0] <= sw["Rank"].iloc[3]
+
+
+def test_per_element_choices(asem: Index) -> None:
+    alt = asem.what_if(
+        normalise={"method": "minmax", "params": {"l_u": [0, 100]}, "by": {"LPI": {"method": "zscore", "params": {"m_sd": [50, 10]}}}},
+        treat={"by": {"Flights": {"method": "none"}}},
+        aggregate={"method": "amean", "by": {"level:4": {"method": "gmean"}, "Conn": {"params": {"weighting": "equal"}}}},
+    )
+    z = alt.stage("Normalised")["LPI"]
+    assert z.mean() == pytest.approx(50) and z.std() == pytest.approx(10)
+    pd.testing.assert_series_equal(alt.stage("Treated")["Flights"], asem.stage("Screened")["Flights"])
+    agg = alt.stage("Aggregated")
+    np.testing.assert_allclose(agg["Index"], np.sqrt(agg["Conn"] * agg["Sust"]))
+    with pytest.raises(SpecError, match="neither an aggregate code nor 'level:N'"):
+        asem.what_if(aggregate={"by": {"Nope": {"method": "gmean"}}})
+
+
+@pytest.mark.parametrize("weighting", ["equal", "pca_nonneg", "entropy", "critic", "combined"])
+def test_data_driven_weighting(asem: Index, weighting: str) -> None:
+    alt = asem.what_if(aggregate={"params": {"weighting": weighting}})
+    assert np.isfinite(alt.scores()["Index"]).all()
+
+
+def test_topsis_and_copeland_aggregation(asem: Index) -> None:
+    t = asem.what_if(aggregate={"method": "topsis"})
+    assert ((t.scores()["Index"] >= 0) & (t.scores()["Index"] <= 1)).all()
+    c = asem.what_if(aggregate={"method": "copeland"})
+    assert c.ranks()["Index"].min() == 1
+
+
+# --------------------------------------------------------------------------- panels
+
+
+def panel() -> tuple[Framework, pd.DataFrame]:
+    fw = Framework([Element("I", None), Element("x", "I"), Element("y", "I", direction=-1)])
+    df = pd.DataFrame(
+        {
+            "uCode": ["A"] * 4 + ["B"] * 4,
+            "Year": [2018, 2019, 2020, 2021] * 2,
+            "x": [1.0, np.nan, np.nan, 4.0, 2.0, np.nan, 6.0, np.nan],
+            "y": [5.0, 4.0, 3.0, 2.0, 1.0, 1.5, 2.0, 2.5],
+        }
+    )
+    return fw, df
+
+
+def test_panel_linear_interpolation_and_locf() -> None:
+    fw, df = panel()
+    lin = Index(fw, df, [Step("impute", "linear")], time="Year").stage("Imputed")
+    np.testing.assert_allclose(lin["x"].to_numpy()[:4], [1, 2, 3, 4])
+    assert lin["x"].iloc[5] == pytest.approx(4.0) and np.isnan(lin["x"].iloc[7])  # trailing gap stays
+    short = Index(fw, df, [Step("impute", "linear", {"max_gap": 1})], time="Year").stage("Imputed")
+    assert np.isnan(short["x"].iloc[1]) and short["x"].iloc[5] == pytest.approx(4.0)
+    locf = Index(fw, df, [Step("impute", "locf", {"max_gap": 1})], time="Year")
+    lo = locf.stage("Imputed")["x"].to_numpy()
+    assert lo[1] == 1.0 and np.isnan(lo[2]) and lo[7] == 6.0
+    assert locf.flags_["Imputed"]["x"].sum() == 3
+
+
+def test_panel_pooled_by_default_per_year_on_request() -> None:
+    fw, df = panel()
+    df = df.assign(x=[1.0, 2.0, 3.0, 4.0, 2.0, 1.0, 6.0, 3.0])
+    pooled = Index(fw, df, [Step("normalise", "minmax"), Step("aggregate", "amean")], time="Year")
+    n = pooled.stage("Normalised")
+    assert n["x"].max() == 100 and (n.groupby("Year")["x"].max() < 100).any()
+    per = Index(fw, df, [Step("normalise", "minmax", {"per_year": True}), Step("aggregate", "amean")], time="Year")
+    assert (per.stage("Normalised").groupby("Year")["x"].max() == 100).all()
+    r = pooled.ranks()
+    assert set(r["Year"]) == {2018, 2019, 2020, 2021} and r["I"].max() == 2  # ranked within each year
+    with pytest.raises(SpecError, match="per_year"):
+        Index(fw, df.drop(columns="Year").drop_duplicates("uCode"), [Step("normalise", "minmax", {"per_year": True})])
+
+
+def test_time_series_years_as_units() -> None:
+    fw, df = panel()
+    ts = df[df["uCode"] == "B"].assign(uCode=lambda d: d["Year"].astype(str)).drop(columns="Year")
+    idx = Index(fw, ts, [Step("impute", "mean"), Step("normalise", "minmax"), Step("aggregate", "amean")])
+    assert list(idx.scores()["uCode"]) == ["2018", "2019", "2020", "2021"]
+
+
+def test_targets_and_goalposts_follow_direction() -> None:
+    fw = Framework([Element("I", None), Element("x", "I", target=10, goalposts=(0, 10)), Element("y", "I", direction=-1, target=1, goalposts=(1, 5))])
+    df = pd.DataFrame({"uCode": list("ABC"), "x": [0.0, 5.0, 10.0], "y": [5.0, 3.0, 1.0]})
+    g = Index(fw, df, [Step("normalise", "goalposts")]).stage("Normalised")
+    np.testing.assert_allclose(g["x"], [0, 0.5, 1])
+    np.testing.assert_allclose(g["y"], [0, 0.5, 1])
+    t = Index(fw, df, [Step("normalise", "dist2targ")]).stage("Normalised")
+    np.testing.assert_allclose(t["x"], [0, 0.5, 1])
+    np.testing.assert_allclose(t["y"], [0, 0.5, 1])
