@@ -311,21 +311,29 @@ def _run(
             failed[rows] = True
 
     n_groups = uniq.shape[0]
-    # build the deterministic stages first (serially: the cache is shared), then aggregate
-    for g in range(n_groups):
+    early_keys = {tuple((s, p, repr(v)) for s, p, v in changes_of(uniq[g])[0]): g for g in range(n_groups)}
+    total = len(early_keys) + n_groups
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    # rebuild the deterministic stages once per unique key (serially: the cache is shared) ...
+    for g in early_keys.values():
         normalised(changes_of(uniq[g])[0])
+        tick()
+    # ... then aggregate every combination for all its replications at once
     if workers > 1 and n_groups > 1:
-        done = 0
         with ThreadPoolExecutor(max_workers=workers) as ex:
             for _ in ex.map(do_group, range(n_groups)):
-                done += 1
-                if progress is not None:
-                    progress(done, n_groups)
+                tick()
     else:
         for g in range(n_groups):
             do_group(g)
-            if progress is not None:
-                progress(g + 1, n_groups)
+            tick()
 
     nominal = model.aggregate(normalised([]), np.ones((1, len(model.plan.columns))), [])[0, :, col]
     nominal_ranks = rank_desc(nominal)
@@ -411,7 +419,7 @@ def uncertainty(
     column : str, optional
         Framework element whose scores and ranks are analysed; default the index (root).
     progress : callable(done, total), optional
-        Called after each combination is aggregated.
+        Called after each rebuild of the early stages and each batched aggregation.
     workers : int, default 1
         Threads for the aggregation of the combinations (NumPy releases the GIL).
 
