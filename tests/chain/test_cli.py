@@ -1,0 +1,93 @@
+"""``hkfactor chain …`` run as a real command in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hkfactor", "chain", *args],
+        capture_output=True, text=True, encoding="utf-8", check=False, env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+def test_path_json_cites_every_hop() -> None:
+    r = run("path", "HKUST", "DJI", "--via", "李泽湘", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["nodes"] == ["E-HKUST", "E-LI-ZEXIANG", "E-WANG-TAO", "E-DJI"]
+    assert all(h["source_ids"] and h["locator"] for h in out["hops"])
+    assert [h["direction"] for h in out["hops"]] == ["backward", "forward", "forward"]
+
+
+def test_path_table_in_chinese_and_english() -> None:
+    zh = run("path", "E-PCCW", "E-TENCENT", "--lang", "zh")
+    assert zh.returncode == 0 and "香港盈科数码" in zh.stdout and "腾讯" in zh.stdout
+    en = run("path", "E-PCCW", "E-TENCENT", "--lang", "en")
+    assert en.returncode == 0 and "Tencent" in en.stdout and "Path" in en.stdout
+
+
+def test_unknown_node_is_a_message_and_exit_2() -> None:
+    r = run("path", "Atlantis", "DJI")
+    assert r.returncode == 2
+    assert "no node matches 'Atlantis'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_subgraph_by_stage_and_year() -> None:
+    r = run("subgraph", "--year", "1985", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert (out["n_nodes"], out["n_edges"]) == (6, 7)
+    r = run("subgraph", "--stage", "downstream", "--format", "csv")
+    assert r.returncode == 0 and "E-WORLD-MARKET" in r.stdout
+    bad = run("subgraph", "--stage", "sideways")
+    assert bad.returncode == 2 and "valid:" in bad.stderr
+
+
+def test_measures_csv_has_degree_betweenness_and_brokerage() -> None:
+    r = run("measures", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    header = r.stdout.splitlines()[0].split(",")
+    for col in ("in_degree", "out_degree", "betweenness", "w_I", "w_O", "b_IO", "b_OI", "b_O", "t", "b_O_exp", "b_O_z"):
+        assert col in header
+    assert r.stdout.splitlines()[1].startswith("E-SHENZHEN,")
+    t = run("measures", "--lang", "en", "--top", "3")
+    assert t.returncode == 0 and "liaison" in t.stdout
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "cyjs"])
+def test_export_writes_a_readable_file(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"chain.{fmt}"
+    r = run("export", "--format", fmt, "--out", str(out), "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    if fmt == "graphml":
+        g = nx.read_graphml(out)
+        assert g.number_of_nodes() == 103 and g.nodes["E-DJI"]["label"] == "DJI"
+    else:
+        assert out.stat().st_size > 10_000
+
+
+def test_draw_writes_png_and_svg(tmp_path: Path) -> None:
+    r = run("draw", "--out", str(tmp_path), "--year", "2007")
+    if r.returncode == 2 and "CJK" in r.stderr:
+        pytest.skip("no CJK font")
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chain.png", "chain.svg"]
+
+
+def test_super_connector_json() -> None:
+    r = run("super-connector", "--year", "2004", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["recorded"]["b_O"]["observed"] == 2.0
+    assert out["with_direct_ties"]["b_O"]["observed"] == 0.0 and out["with_direct_ties"]["b_O"]["z"] is None
