@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hkfactor.errors import SpecError
 from hkfactor.robustness import sobol_design, sobol_indices, split_saltelli
@@ -140,3 +142,17 @@ def test_estimator_shape_errors() -> None:
         sobol_indices(np.ones(4), np.ones(5), np.ones((4, 2)))
     with pytest.raises(SpecError):
         sobol_indices(np.ones(4), np.ones(4), np.ones((4, 2)), conf_level=1.5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(scale=st.floats(0.01, 100.0), shift=st.floats(-1e4, 1e4), seed=st.integers(0, 1000))
+def test_indices_invariant_to_affine_change_of_output_units(scale: float, shift: float, seed: int) -> None:
+    """S1 and ST do not depend on the output's units or origin (the centring makes S1 exactly
+    shift-invariant; COINr's uncentred S1 is not)."""
+    x = sobol_design(64, ["a", "b", "c"], seed=seed)
+    y = ishigami(x)
+    base = sobol_indices(*split_saltelli(y, 3), n_boot=20, seed=1)
+    moved = sobol_indices(*split_saltelli(scale * y + shift, 3), n_boot=20, seed=1)
+    np.testing.assert_allclose(moved.s1, base.s1, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(moved.st, base.st, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(moved.s1_hi, base.s1_hi, rtol=1e-6, atol=1e-8)
