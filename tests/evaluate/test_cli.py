@@ -1,0 +1,159 @@
+"""``hkfactor evaluate`` end to end: the real command in a subprocess.
+
+The key numbers of the report are checked against values recomputed here, independently,
+from the tables the command wrote (``_oracle``: own formulas, no hkfactor import).
+"""
+
+from __future__ import annotations
+
+import html as htmlmod
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from . import _oracle
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+TABLES = ("values", "indicators", "coupling", "grey", "channel_index", "decisions", "coverage", "sources")
+
+pytestmark = pytest.mark.slow
+
+
+def _tables(out: Path) -> dict[str, pd.DataFrame]:
+    return {t: pd.read_csv(out / "tables" / f"{t}.csv", encoding="utf-8-sig", keep_default_na=False,
+                           na_values=[""]) for t in TABLES}
+
+
+def _row_cells(page: str, row_id: str) -> list[str]:
+    m = re.search(rf'<tr id="{re.escape(row_id)}"[^>]*>(.*?)</tr>', page, re.S)
+    assert m, f"row {row_id} not in the report"
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", m.group(1), re.S)
+    return [htmlmod.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells]
+
+
+@pytest.fixture(scope="module")
+def builtin_run(tmp_path_factory: pytest.TempPathFactory):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("builtin") / "out"
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1", "COLUMNS": "200"}
+    proc = subprocess.run([sys.executable, "-m", "hkfactor", "evaluate", "--out", str(out), "--lang", "en"],
+                          capture_output=True, text=True, encoding="utf-8", env=env, timeout=300)
+    return proc, out
+
+
+def test_builtin_run_writes_everything(builtin_run) -> None:
+    proc, out = builtin_run
+    assert proc.returncode == 0, proc.stderr
+    assert "Coupling coordination D in" in proc.stdout
+    for name in ("report.html", "recipe.json", "tables/evaluation.xlsx", "tables/coupling.csv",
+                 "figures/coupling.svg", "figures/coupling.png", "figures/coverage.svg", "figures/series.png"):
+        assert (out / name).is_file(), name
+    assert (out / "figures" / "coupling.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_builtin_key_numbers_recomputed_independently(builtin_run) -> None:
+    proc, out = builtin_run
+    assert proc.returncode == 0, proc.stderr
+    t = _tables(out)
+    ref = _oracle.recompute(t)
+    cp = t["coupling"]
+    np.testing.assert_allclose(cp["year"], ref["years"])
+    for key in ("U_hk", "U_sz", "C", "T", "D"):
+        np.testing.assert_allclose(cp[key].to_numpy(), ref[key], rtol=1e-7, atol=1e-9, err_msg=key)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    # D of the last year and of a middle year, as printed in the report
+    for year, d in ((int(cp["year"].iloc[-1]), ref["D"][-1]), (int(cp["year"].iloc[len(cp) // 2]), ref["D"][len(cp) // 2])):  # type: ignore[index]
+        cells = _row_cells(page, f"cp-{year}")
+        assert cells[5] == f"{d:.3f}", (year, cells)
+    # each channel's grey relational grade, as printed in the report
+    grey = ref["grey"]
+    assert grey, "no channel evaluated"
+    for ch, g in grey.items():  # type: ignore[union-attr]
+        cells = _row_cells(page, f"grey-{ch}")
+        assert cells[1] == f"{g:.3f}", (ch, cells)
+        assert t["grey"].set_index("channel").loc[ch, "grade"] == pytest.approx(g, rel=1e-7)
+
+
+def test_builtin_report_is_traceable_and_offline(builtin_run) -> None:
+    _proc, out = builtin_run
+    page = (out / "report.html").read_text(encoding="utf-8")
+    # self-contained: nothing is loaded from outside
+    assert not re.search(r"<script|<link |<img[^>]+src=\"http|@import|url\(http", page)
+    # every observed value links to a source row that exists in the sources table
+    targets = set(re.findall(r'href="#(src-[^"]+)"', page))
+    assert targets
+    for tgt in targets:
+        assert f'id="{tgt}"' in page, tgt
+    # every source row with a web address links to it
+    src = _tables(out)["sources"]
+    for rec in src.to_dict("records"):
+        if f'id="src-{rec["id"]}"' in page and str(rec["url"]).startswith("http"):
+            assert f'href="{htmlmod.escape(str(rec["url"]))}"' in page, rec["id"]
+    # both languages are in the page; --lang en selects English first
+    assert 'id="lang-en" checked' in page and "耦合协调度" in page and "Coupling coordination" in page
+    # decisions are printed
+    for zh in _tables(out)["decisions"]["zh"]:
+        assert htmlmod.escape(zh, quote=False)[:20] in page
+
+
+def _run(run_cli, *args: str):
+    return run_cli("evaluate", *args)
+
+
+def test_user_data_csv_gbk_excel_agree(run_cli, tmp_path: Path) -> None:
+    fw = str(EXAMPLES / "synthetic_pair.yaml")
+    long = pd.read_csv(EXAMPLES / "synthetic_pair.csv")
+    gbk = tmp_path / "pair_gbk.csv"
+    gbk.write_bytes(long.rename(columns={"series": "指标", "year": "年份", "value": "数值"})
+                    .to_csv(index=False).encode("gbk"))
+    xlsx = tmp_path / "pair.xlsx"
+    long.pivot(index="year", columns="series", values="value").reset_index().to_excel(xlsx, index=False)
+    results = {}
+    for name, data in (("utf8", str(EXAMPLES / "synthetic_pair.csv")), ("gbk", str(gbk)), ("xlsx", str(xlsx))):
+        out = tmp_path / f"out_{name}"
+        proc = _run(run_cli, "--data", data, "--framework", fw, "--out", str(out))
+        assert proc.returncode == 0, proc.stderr
+        assert "耦合协调度" in proc.stdout
+        results[name] = pd.read_csv(out / "tables" / "coupling.csv", encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(results["gbk"], results["utf8"])
+    pd.testing.assert_frame_equal(results["xlsx"], results["utf8"])
+    ref = _oracle.recompute(_tables(tmp_path / "out_utf8"))
+    np.testing.assert_allclose(results["utf8"]["D"], ref["D"], rtol=1e-7)
+
+
+def test_bad_input_exits_2_naming_file_row_column(run_cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("series,year,value\na_fdi,2011,48\na_fdi,2012,四十\n", encoding="utf-8")
+    proc = _run(run_cli, "--data", str(bad), "--framework", str(EXAMPLES / "synthetic_pair.yaml"),
+                "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2
+    assert "bad.csv, row 3, column 'value'" in proc.stderr and "not a number" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = _run(run_cli, "--framework", str(EXAMPLES / "synthetic_pair.yaml"), "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2 and "--data" in proc.stderr
+    badfw = tmp_path / "fw.yaml"
+    badfw.write_text("id: x\nchannels: []\ninnovation: {indicators: []}\n", encoding="utf-8")
+    proc = _run(run_cli, "--data", str(EXAMPLES / "synthetic_pair.csv"), "--framework", str(badfw),
+                "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2 and "fw.yaml" in proc.stderr and "channels" in proc.stderr
+    assert not (tmp_path / "o" / "report.html").exists()
+
+
+def test_report_is_deterministic(run_cli, tmp_path: Path) -> None:
+    args = ("--data", str(EXAMPLES / "synthetic_pair.csv"), "--framework", str(EXAMPLES / "synthetic_pair.yaml"))
+    for k in (1, 2):
+        proc = _run(run_cli, *args, "--out", str(tmp_path / f"run{k}"))
+        assert proc.returncode == 0, proc.stderr
+    a, b = tmp_path / "run1", tmp_path / "run2"
+    assert (a / "report.html").read_bytes() == (b / "report.html").read_bytes()
+    for svg in sorted((a / "figures").glob("*.svg")):
+        assert svg.read_bytes() == (b / "figures" / svg.name).read_bytes(), svg.name
+        assert b"<dc:date>" not in svg.read_bytes()
+    for csv in sorted((a / "tables").glob("*.csv")):
+        assert csv.read_bytes() == (b / "tables" / csv.name).read_bytes(), csv.name
