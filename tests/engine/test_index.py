@@ -184,3 +184,27 @@ def test_targets_and_goalposts_follow_direction() -> None:
     t = Index(fw, df, [Step("normalise", "dist2targ")]).stage("Normalised")
     np.testing.assert_allclose(t["x"], [0, 0.5, 1])
     np.testing.assert_allclose(t["y"], [0, 0.5, 1])
+
+
+def test_recipe_from_coinr_log() -> None:
+    """The ASEM coin$Log as ``jsonlite::write_json`` writes it (scalars boxed) → the ASEM recipe."""
+    from hkfactor.engine.coinr import recipe_from_coinr_log
+
+    log = {
+        "can_regen": [True],
+        "new_coin": {"level_names": ["Indicator", "Pillar", "Sub-index", "Index"]},
+        "Denominate": {"dset": ["Raw"], "denoms": {}, "denomby": {}, "out2": ["coin"]},
+        "Impute": {"dset": ["Denominated"], "f_i": ["i_mean_grp"], "impute_by": ["column"], "use_group": ["EurAsia_group"], "disable": [False]},
+        "Screen": {"dset": ["Imputed"], "unit_screen": ["byNA"], "dat_thresh": [0.9], "nonzero_thresh": {}},
+        "Treat": {"dset": ["Screened"], "global_specs": {"f1_para": {"winmax": [5]}}, "indiv_specs": {}, "combine_treat": [False]},
+        "Normalise": {"dset": ["Treated"], "global_specs": {"f_n": ["n_minmax"], "f_n_para": [[0, 100]]}, "indiv_specs": {}},
+        "Aggregate": {"dset": ["Normalised"], "f_ag": ["a_amean"], "w": {}, "f_ag_para": {}, "dat_thresh": {}},
+    }
+    assert recipe_from_coinr_log(log) == asem_recipe()
+    alt = recipe_from_coinr_log({"Normalise": {"global_specs": {"f_n": "n_dist2ref", "f_n_para": {"iref": 3}}}, "Aggregate": {"f_ag": ["a_amean", "a_amean", "a_gmean"]}})
+    assert alt.get("normalise").params == {"iref": 2}  # type: ignore[union-attr]
+    assert alt.get("aggregate").by == {"level:4": {"method": "gmean"}}  # type: ignore[union-attr]
+    with pytest.raises(SpecError, match="not translated: Plot"):
+        recipe_from_coinr_log({"Plot": {}})
+    with pytest.raises(SpecError, match=r"supported: .*n_minmax"):
+        recipe_from_coinr_log({"Normalise": {"global_specs": {"f_n": "n_custom"}}})

@@ -118,7 +118,7 @@ class Index:
     >>> data = pd.DataFrame({"uCode": ["X", "Y", "Z"], "a": [1.0, 2.0, 3.0], "b": [3.0, 1.0, 2.0]})
     >>> idx = Index(fw, data, Recipe([Step("normalise", "minmax"), Step("aggregate", "amean")]))
     >>> idx.scores()["I"].tolist()
-    [25.0, 75.0, 50.0]
+    [0.0, 75.0, 75.0]
     """
 
     def __init__(

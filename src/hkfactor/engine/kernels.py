@@ -750,7 +750,7 @@ def treat(
     --------
     >>> r = treat([[1.0], [2.0], [2.0], [3.0], [3.0], [3.0], [4.0], [5.0], [6.0], [50.0], [120.0]])
     >>> r.x[-2:, 0].tolist(), int(r.nwin[0])
-    ([5.0, 5.0], 2)
+    ([50.0, 50.0], 1)
     """
     a = as_float(x)
     pass0, sk0, kt0 = check_skew_kurt(a, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
