@@ -138,6 +138,10 @@ def test_sensitivity_vector_target_per_unit() -> None:
     assert res.indices.s1.shape == (4, 30)
     one = sensitivity(SyntheticModel(), spec4(), n=64, target="score", unit="U07", n_boot=20, seed=1)
     np.testing.assert_allclose(one.indices.st, res.indices.st[:, 7])
+    tab = res.table()
+    assert len(tab) == 4 * 30 and list(tab.columns[:3]) == ["uCode", "Variable", "Si"]
+    row = tab[(tab["uCode"] == "U07") & (tab["Variable"] == "Aggregation")]
+    assert float(row["STi"].iloc[0]) == pytest.approx(float(one.indices.st[3]))
 
 
 @pytest.mark.parametrize(

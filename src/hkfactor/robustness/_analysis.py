@@ -167,20 +167,22 @@ class SensitivityResult:
     uncertainty: UncertaintyResult = field(repr=False)
 
     def table(self) -> pd.DataFrame:
-        """COINr's ``Sensitivity`` table (scalar targets): ``Variable, Si, STi, Si_q5, ...``."""
+        """COINr's ``Sensitivity`` table: ``Variable, Si, STi, Si_q5, Si_q95, STi_q5, STi_q95``.
+
+        For a per-unit target (``"scores"``/``"ranks"``) the table is long, one row per unit
+        and input, with a leading ``uCode`` column.
+        """
         s = self.indices
-        if s.s1.ndim != 1:
-            raise SpecError("table() needs a scalar target; use .indices for per-unit indices")
         lo, hi = f"q{round(50 - 50 * s.conf_level):g}", f"q{round(50 + 50 * s.conf_level):g}"
+        cols = {"Si": s.s1, "STi": s.st, f"Si_{lo}": s.s1_lo, f"Si_{hi}": s.s1_hi, f"STi_{lo}": s.st_lo, f"STi_{hi}": s.st_hi}
+        if s.s1.ndim == 1:
+            return pd.DataFrame({"Variable": list(s.names), **cols})
+        n_units = s.s1.shape[1]
         return pd.DataFrame(
             {
-                "Variable": list(s.names),
-                "Si": s.s1,
-                "STi": s.st,
-                f"Si_{lo}": s.s1_lo,
-                f"Si_{hi}": s.s1_hi,
-                f"STi_{lo}": s.st_lo,
-                f"STi_{hi}": s.st_hi,
+                "uCode": np.tile(np.array(self.runs.units, dtype=object), len(s.names)),
+                "Variable": np.repeat(np.array(s.names, dtype=object), n_units),
+                **{k: v.ravel() for k, v in cols.items()},
             }
         )
 
