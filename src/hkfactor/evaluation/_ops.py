@@ -18,7 +18,6 @@ __all__ = [
     "coordination_band",
     "coupling",
     "grey_grades",
-    "minmax_pooled",
     "obstacle",
     "relative",
     "weights",
@@ -45,11 +44,6 @@ def coordination_band(d: float) -> tuple[int, str, str]:
     zh = str(M.coordination_band(d, lang="zh"))
     level = next(i for i, b in enumerate(M.COORDINATION_BANDS) if b.zh == zh) + 1
     return level, zh, str(M.coordination_band(d, lang="en"))
-
-
-def minmax_pooled(x: Arr, direction: Arr) -> Arr:
-    """Direction-aware min–max of each column over all rows (years pooled), NaN kept."""
-    return np.asarray(M.standardise(x, directions=direction), dtype=float)
 
 
 def weights(z: Arr, method: str) -> Arr:

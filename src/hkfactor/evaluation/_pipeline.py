@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from hkfactor.engine import kernels
 from hkfactor.errors import InputError, Problem, SpecError
 from hkfactor.evaluation import _ops
 from hkfactor.evaluation._model import (
@@ -445,19 +446,21 @@ def _renorm(w: list[float]) -> np.ndarray:
 
 
 def _normalise(x: np.ndarray, direction: np.ndarray, method: str) -> np.ndarray:
+    """Pooled normalisation over the years with the engine's kernels, into [0, 1].
+
+    ``minmax``: COINr ``n_minmax`` with ``l_u = (0, 1)``; ``rank``: percentile rank
+    (``prank``). Cost indicators are reversed first (the engine multiplies by the direction).
+    """
     if method == "minmax":
-        return _ops.minmax_pooled(x, direction)
-    # rank: average ranks over the years scaled to [0, 1]; reversed for cost indicators.
-    r = pd.DataFrame(x).rank(axis=0, method="average").to_numpy()
-    n = x.shape[0]
-    z = (r - 1.0) / (n - 1.0)
-    return np.where(direction > 0, z, 1.0 - z)
+        return kernels.normalise(x, "minmax", directions=direction, l_u=(0.0, 1.0))
+    return kernels.normalise(x, "prank", directions=direction)
 
 
 def _aggregate(z: np.ndarray, w: np.ndarray, method: str, floor: float) -> np.ndarray:
+    """Weighted arithmetic (``amean``) or geometric (``gmean`` of ``max(z, floor)``) mean, engine kernels."""
     if method == "arithmetic":
-        return np.asarray(z @ w, dtype=float)
-    return np.asarray(np.exp(np.log(np.maximum(z, floor)) @ w), dtype=float)
+        return kernels.aggregate(z, w, "amean")
+    return kernels.aggregate(np.maximum(z, floor), w, "gmean")
 
 
 def _run(values: pd.DataFrame, hk: list[str], sz: list[str], direction: dict[str, int],
