@@ -208,3 +208,16 @@ def test_recipe_from_coinr_log() -> None:
         recipe_from_coinr_log({"Plot": {}})
     with pytest.raises(SpecError, match=r"supported: .*n_minmax"):
         recipe_from_coinr_log({"Normalise": {"global_specs": {"f_n": "n_custom"}}})
+
+
+def test_export_excel_and_csv(asem: Index, tmp_path: pytest.TempPathFactory) -> None:
+    from pathlib import Path
+
+    out = Path(str(tmp_path))
+    x = asem.export(out / "asem.xlsx")
+    sheets = pd.read_excel(x, sheet_name=None)
+    assert {"Results", "Ranks", "Weights", "Raw", "Aggregated", "Framework", "Recipe"} <= set(sheets)
+    np.testing.assert_allclose(sheets["Aggregated"]["Index"], asem.stage("Aggregated")["Index"])
+    d = asem.export(out / "csv")
+    assert (d / "Normalised.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert Recipe.from_json((d / "recipe.json").read_text(encoding="utf-8")) == asem.recipe

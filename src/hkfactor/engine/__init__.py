@@ -8,7 +8,7 @@ See ``docs/engine.md``.
 
 from __future__ import annotations
 
-from hkfactor.engine.coinr import asem_recipe
+from hkfactor.engine.coinr import asem_recipe, recipe_from_coinr_log
 from hkfactor.engine.framework import AggregationPlan, Element, Framework
 from hkfactor.engine.index import Index, StageArrays, compare_many
 from hkfactor.engine.kernels import (
@@ -48,6 +48,7 @@ __all__ = [
     "effective_weights_array",
     "impute",
     "normalise",
+    "recipe_from_coinr_log",
     "treat",
     "weigh",
 ]

@@ -758,6 +758,41 @@ class Index:
         return m.sort_values("AbsDiff", ascending=False, kind="mergesort").reset_index(drop=True)
 
 
+    # ------------------------------------------------------------------ export
+    def export(self, path: str | Path) -> Path:
+        """Write the evaluation for Excel/SPSS/R users; returns the path written.
+
+        ``*.xlsx``: one workbook with sheets ``Results``, ``Ranks``, every stage table,
+        ``Weights`` (effective), ``Framework`` (COINr iMeta layout) and ``Recipe`` (JSON).
+        Any other path: a folder of UTF-8-with-BOM CSV files of the same tables (Excel opens
+        them with Chinese text intact) plus ``recipe.json``. Writes are atomic per file.
+        """
+        from hkfactor._io import atomic_path, atomic_write
+
+        tables: dict[str, pd.DataFrame] = {}
+        if "Aggregated" in self.stages_:
+            tables["Results"] = self.results(nround=None)
+            tables["Ranks"] = self.ranks()
+            tables["Weights"] = self.effective_weights()
+        for name in self.stages_:
+            tables[name] = self.stages_[name]
+        tables["Framework"] = self.framework.to_frame()
+        p = Path(path)
+        if p.suffix.lower() == ".xlsx":
+            with atomic_path(p) as tmp:
+                with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                    for name, df in tables.items():
+                        df.to_excel(xw, sheet_name=name[:31], index=False)
+                    pd.DataFrame({"recipe": self.recipe.to_json().splitlines()}).to_excel(xw, sheet_name="Recipe", index=False)
+            return p
+        p.mkdir(parents=True, exist_ok=True)
+        for name, df in tables.items():
+            with atomic_write(p / f"{name}.csv", encoding="utf-8-sig") as fh:
+                df.to_csv(fh, index=False)
+        with atomic_write(p / "recipe.json") as fh:
+            fh.write(self.recipe.to_json())
+        return p
+
     # ------------------------------------------------------------------ analyses
     def stats(self, stage: str = "Raw", **kw: Any) -> pd.DataFrame:
         """Indicator statistics and flags of a stage (COINr ``get_stats``); see :func:`analysis.indicator_stats`."""
