@@ -49,7 +49,7 @@ def test_every_node_is_typed_and_placed(g) -> None:
     for n, d in g.nodes(data=True):
         assert d["type"], n
         assert d["side"] in SIDES, (n, d["side"])
-        assert d["stage"] in (*STAGES, ""), (n, d["stage"])
+        assert d["stage"] in STAGES, (n, d["stage"])  # §7: upstream / midstream / downstream
         assert d["label_zh"] and d["label_en"], n
 
 
@@ -116,7 +116,8 @@ def test_case_amounts_on_edges_as_printed(g) -> None:
 def test_chronology_has_the_papers_dates(tables) -> None:
     events = tables[2]
     dates = set(events["date"])
-    for d in ("1981/1994", "1985", "1995", "1999", "2000", "2004", "2007", "2008", "2009/2011", "2010", "2017", "2018"):
+    for d in ("1981/1994", "1985", "1995", "1999", "2000", "2004", "2007", "2008", "2009/2011", "2010", "2014-12",
+              "2017", "2018"):
         assert d in dates, d
 
 

@@ -67,6 +67,15 @@ def cases() -> list[dict[str, object]]:
             "adjacency": loops.tolist(),
         }
     )
+    # Loops can push sna's density above 1 (7 cells of 3 x 2): negative variances, NaN sd.
+    out.append(
+        {
+            "name": "loops_density_above_one_n3",
+            "nodes": ["a", "b", "c"],
+            "groups": ["g", "g", "g"],
+            "adjacency": [[1, 1, 1], [1, 0, 0], [1, 1, 1]],
+        }
+    )
     # The chain graph of the built-in evidence, partitioned by side and by stage, and the
     # 2004 Hong Kong / Mainland / world trade networks.
     from hkfactor.chain import default_graph, read_trade_observations, to_adjacency, trade_network
