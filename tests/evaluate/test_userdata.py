@@ -150,3 +150,16 @@ def test_builtin_framework_reads(fw) -> None:
     assert b.channels and b.innovation.indicators
     if FRAMEWORK_FILE.exists():
         assert b.id == "shenzhen_hk"
+
+
+def test_documented_python_example_runs(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = EXAMPLES / "evaluate_synthetic.py"
+    proc = subprocess.run([sys.executable, str(script), str(tmp_path / "out")], capture_output=True, text=True,
+                          encoding="utf-8", timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "good coordination" in proc.stdout and "Channel 'Platforms' dropped" in proc.stdout
+    assert (tmp_path / "out" / "report.html").is_file()
+    assert '"weighting": "critic"' in (tmp_path / "out" / "recipe.json").read_text(encoding="utf-8")
