@@ -70,6 +70,9 @@ PAPER_CASES = [
     ("2", "thousand", 2000.0, "number", None),
     ("5", "千", 5000.0, "number", None),
     ("1.5", "倍", 1.5, "times", None),
+    ("nearly 3.24", "%", 0.0324, "share", "about"),
+    ("more than 70", "%", 0.7, "share", "over"),
+    ("at least 10", "%", 0.1, "share", "at_least"),
 ]
 
 

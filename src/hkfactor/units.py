@@ -37,7 +37,8 @@ Parsing rules
 * Qualifiers are stripped **only when they are in the value text** and are reported in
   :attr:`Quantity.qualifier`: ``约``/``近``/``左右`` → ``about``; ``逾``/``超``/``多``/``余``/
   ``以上``/``>`` → ``over``; ``至少``/``不少于``/``≥`` → ``at_least``; ``不到``/``不足``/``<`` →
-  ``under``.
+  ``under``; the English words nearly/almost/around/about/approximately, over/more than/above,
+  at least, under/less than/below likewise.
 * A scale printed in the value (``"1.7万"``, ``"12.6%"``) is moved in front of the unit.
 * ``仅次于X`` ("second only to X") is rank 2; ``仅次于X和Y`` rank 3.
 * Ranges (``"3–5"``, ``"三五"``) give ``value`` = low end and ``high`` = high end.
@@ -167,8 +168,19 @@ _PREFIX_QUALIFIERS: tuple[tuple[str, str], ...] = (
     ("≥", "at_least"),
     ("<", "under"),
     ("≤", "under"),
+    ("approximately", "about"),
+    ("approx.", "about"),
+    ("nearly", "about"),
+    ("almost", "about"),
+    ("around", "about"),
     ("about", "about"),
+    ("morethan", "over"),
     ("over", "over"),
+    ("above", "over"),
+    ("atleast", "at_least"),
+    ("lessthan", "under"),
+    ("under", "under"),
+    ("below", "under"),
 )
 _SUFFIX_QUALIFIERS: tuple[tuple[str, str], ...] = (
     ("以上", "over"),

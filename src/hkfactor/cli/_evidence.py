@@ -131,9 +131,17 @@ def facts_command(
         for _, r in df.iterrows():
             period = "–".join(dict.fromkeys(x for x in (r["period_start"], r["period_end"]) if x))
             table.add_row(r["id"], label("channel", r["channel"], lang), r["geography"], _pick(r, "measure", lang),
-                          r["printed_value"] + r["printed_unit"], format_quantity(r["value"], r["unit"], lang=lang),
+                          _qualified(r, lang), format_quantity(r["value"], r["unit"], lang=lang),
                           period, label("status", r["status"], lang))
     _emit(df, fmt, table)
+
+
+def _qualified(r: Any, lang: Lang) -> str:
+    from hkfactor.evidence.vocab import label
+
+    q = label("qualifier", r["qualifier"], lang)
+    printed = r["printed_value"] + r["printed_unit"]
+    return f"{q}{'' if lang == Lang.zh else ' '}{printed}" if q else printed
 
 
 def _check_choices(opt: str, given: list[str] | None, valid: tuple[str, ...]) -> None:

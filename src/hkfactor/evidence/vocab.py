@@ -70,6 +70,14 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "belongs_to_stage": ("属于环节", "belongs to stage"),
         "belongs_to_channel": ("属于渠道", "belongs to channel"),
     },
+    "qualifier": {
+        "exact": ("", ""),
+        "about": ("约", "about"),
+        "over": ("超过", "over"),
+        "at_least": ("至少", "at least"),
+        "under": ("不到", "under"),
+        "lower_bound_share": ("超过", "more than"),
+    },
     "grade": {
         "A": ("A 官方统计", "A official statistics"),
         "B": ("B 政府或主流媒体转引", "B government / major media"),

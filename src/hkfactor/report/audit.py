@@ -26,16 +26,6 @@ from hkfactor.units import format_quantity
 __all__ = ["AuditFiles", "render_audit_html", "write_audit"]
 
 _TEMPLATES = Path(__file__).parent / "templates"
-_QUALIFIER = {
-    "exact": ("", ""),
-    "about": ("约", "about"),
-    "over": ("超过", "over"),
-    "at_least": ("至少", "at least"),
-    "under": ("不到", "under"),
-    "lower_bound_share": ("超过（比例）", "more than (share)"),
-}
-
-
 @dataclass(frozen=True)
 class AuditFiles:
     """Paths written by :func:`write_audit`."""
@@ -96,7 +86,7 @@ def _context(ev: Evidence, res: AuditResult) -> dict[str, Any]:
                 cited.append(sid)
             srcs.append({"id": sid, "title": (s.title_zh or s.title_en) if s else sid,
                          "url": _link(s.url) if s else "", "label": s.ref_label if s else ""})
-        q = _QUALIFIER.get(c.qualifier, ("", ""))
+        q = (label("qualifier", c.qualifier, "zh"), label("qualifier", c.qualifier, "en"))
         period = "–".join(dict.fromkeys(x for x in (c.period_start, c.period_end) if x)) or "—"
         rows.append({
             "id": c.id, "section": c.section, "channel_zh": label("channel", c.channel, "zh"),
