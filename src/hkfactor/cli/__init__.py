@@ -5,9 +5,11 @@ Subcommand modules are imported explicitly below; each registers its commands on
 
 from __future__ import annotations
 
-from hkfactor.cli import _chain  # noqa: F401  (registers `hkfactor chain`)
-from hkfactor.cli import _evaluate  # noqa: F401  (registers `hkfactor evaluate`)
-from hkfactor.cli import _evidence  # noqa: F401  (registers facts, entities, relations, timeline, audit, export)
+from hkfactor.cli import (
+    _chain,  # noqa: F401  (registers `hkfactor chain`)
+    _evaluate,  # noqa: F401  (registers `hkfactor evaluate`)
+    _evidence,  # noqa: F401  (registers facts, entities, relations, timeline, audit, export)
+)
 from hkfactor.cli._common import app, fail
 from hkfactor.errors import HKFactorError
 
