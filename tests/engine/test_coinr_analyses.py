@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from _engine_ref import ref
 
 from hkfactor.engine import Index
@@ -74,3 +75,15 @@ def test_remove_elements_level2(asem: Index) -> None:
     got = asem.remove_elements(2)
     assert list(got["removed"]) == list(want["removed"])
     np.testing.assert_allclose(got["MeanAbsRankDiff"], want["MeanAbsRankDiff"], rtol=1e-9)
+
+
+def test_pca_weight_set(asem: Index) -> None:
+    """``get_PCA(coin, "Aggregated", Level = 2, by_groups = FALSE)$Weights`` as a weight set."""
+    want = ref("pca_weights_L2.csv").set_index("iCode")["Weight"]
+    w = asem.pca_weights(2, name="PCA_L2")
+    np.testing.assert_allclose([w[c] for c in want.index if c != "Index"], want.drop("Index"), rtol=1e-9, atol=1e-14)
+    alt = asem.what_if(weights="PCA_L2")
+    assert np.isfinite(alt.scores()["Index"]).all()
+    nn = asem.pca_weights(2, by_groups=True, nonneg=True, name="PCA_nonneg")
+    conn = [nn[c] for c in asem.framework.children("Conn")]
+    assert min(conn) >= 0 and sum(conn) == pytest.approx(1.0)

@@ -241,3 +241,15 @@ def test_treat_batch_winmax_vectorised() -> None:
         ri = treat(x, winmax=i + 1)
         np.testing.assert_allclose(r.x[i], ri.x, rtol=1e-12)
         np.testing.assert_array_equal(r.nwin[i], ri.nwin)
+
+
+@pytest.mark.parametrize("method", sorted(IMPUTERS))
+def test_imputers_batch_axes(method: str) -> None:
+    rng = np.random.default_rng(6)
+    x = rng.random((3, 8, 2))
+    x[rng.random(x.shape) < 0.3] = np.nan
+    ctx = ImputeContext(groups=np.array([0, 0, 1, 1, 0, 1, 0, 1]), units=np.repeat([0, 1], 4), times=np.tile([1.0, 2, 3, 4], 2))
+    y, _ = impute(x, method, ctx=ctx, **({"max_gap": 2} if method in ("locf", "linear") else {}))
+    for i in range(3):
+        yi, _ = impute(x[i], method, ctx=ctx, **({"max_gap": 2} if method in ("locf", "linear") else {}))
+        np.testing.assert_allclose(y[i], yi, equal_nan=True)

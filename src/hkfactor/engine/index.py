@@ -889,6 +889,41 @@ class Index:
         return principal_components(_level_frame(self, stage, level, within))
 
 
+    def pca_weights(
+        self,
+        level: int,
+        *,
+        stage: str = "Aggregated",
+        by_groups: bool = False,
+        nonneg: bool = False,
+        name: str = "PCA",
+    ) -> dict[str, float]:
+        """Weights of the level-``level`` elements from the first principal component.
+
+        As COINr ``get_PCA(out2 = "coin")``: the raw PC1 loadings become the weights of that
+        level (they can be negative); other levels keep their original weights. With
+        ``by_groups`` one PCA is run per parent group, otherwise one over the whole level.
+        ``nonneg=True`` uses squared loadings (non-negative, sum 1 within each PCA). The set is
+        stored as ``weight_sets[name]`` (use it with ``what_if(weights=name)``) and returned.
+        """
+        from hkfactor.engine.analysis import principal_components
+
+        fw = self.framework
+        groups: list[str | None] = [None]
+        if by_groups:
+            groups = sorted({str(fw[c].parent) for c in fw.codes_at(level) if fw[c].parent is not None})
+        w = dict(self.weight_sets["Original"])
+        for g in groups:
+            frame = _level_frame(self, stage, level)
+            if g is not None:
+                frame = frame[[c for c in frame.columns if fw[c].parent == g]]
+            v = principal_components(frame).loadings["PC1"]
+            if nonneg:
+                v = v * v / float((v * v).sum())
+            w.update({str(c): float(x) for c, x in v.items()})
+        self.weight_sets[name] = w
+        return w
+
     def remove_elements(self, level: int, *, code: str | None = None) -> pd.DataFrame:
         """Leave-one-out: remove each element of ``level`` in turn, rebuild, and report the mean
         absolute rank change of ``code`` (default the index) over units (COINr ``remove_elements``).

@@ -133,6 +133,9 @@ class Step:
         sig = inspect.signature(reg[self.method])
         return {p.name for p in sig.parameters.values() if p.kind == p.KEYWORD_ONLY}
 
+    def __hash__(self) -> int:
+        return hash(json.dumps(self.to_dict(), sort_keys=True))
+
     @property
     def stage(self) -> str:
         """Name of the stage table this step writes."""
