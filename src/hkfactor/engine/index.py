@@ -909,9 +909,9 @@ class Index:
         from hkfactor.engine.analysis import principal_components
 
         fw = self.framework
-        groups: list[str | None] = [None]
+        groups: Sequence[str | None] = [None]
         if by_groups:
-            groups = sorted({str(fw[c].parent) for c in fw.codes_at(level) if fw[c].parent is not None})
+            groups = [*sorted({str(fw[c].parent) for c in fw.codes_at(level) if fw[c].parent is not None})]
         w = dict(self.weight_sets["Original"])
         for g in groups:
             frame = _level_frame(self, stage, level)
