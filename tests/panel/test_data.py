@@ -86,3 +86,11 @@ def test_partial_year_rows_are_marked_in_the_period(panel_files):
     assert len(partial) > 0
     assert all(classify_period(p) != "annual" for p in partial["period"])
     assert isinstance(partial, pd.DataFrame)
+
+
+def test_annual_observations_are_in_the_declared_series_unit(series):
+    obs = read_observations(via="csv")
+    obs = obs[obs["file"].str.startswith("panel_") & obs["period"].map(lambda p: classify_period(p) == "annual")]
+    declared = dict(zip(series["code"], series["unit"], strict=True))
+    bad = obs[obs["series"].map(declared) != obs["unit"]]
+    assert bad.empty, bad[["id", "series", "unit"]].to_string()

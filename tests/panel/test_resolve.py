@@ -103,9 +103,17 @@ def test_breaks_are_carried_on_the_cells():
     assert list(p.breaks_of("synth_x")["id"]) == ["SYNTH-B1"]
 
 
+def test_observations_in_another_unit_are_excluded_with_a_reason():
+    obs = synth([{"unit": "count", "grade": "B"}, {"unit": "CNY", "grade": "A"}])
+    p = resolve(obs)  # no declared unit: the best-ranked observation's unit (CNY) rules
+    assert winner(p)["observation_id"] == "SYNTH-O1"
+    assert "differs from the series unit 'CNY'" in p.excluded.set_index("observation_id").loc["SYNTH-O0", "reason"]
+    declared = pd.DataFrame({"code": ["synth_x"], "unit": ["count"]})
+    q = resolve(obs, series=declared)  # the declared unit rules
+    assert winner(q)["observation_id"] == "SYNTH-O0"
+
+
 def test_bad_input_is_reported():
-    with pytest.raises(SpecError, match="different canonical units"):
-        resolve(synth([{"unit": "count"}, {"unit": "CNY"}]))
     with pytest.raises(SpecError, match="duplicate observation id"):
         resolve(pd.concat([synth([{}]), synth([{}])]))
     with pytest.raises(SpecError, match="lack column"):

@@ -291,14 +291,24 @@ def resolve(
 
     cells: list[dict[str, Any]] = []
     sign = -1 if rule.newer_vintage_wins else 1
+    declared_unit: dict[str, str] = {}
+    if "code" in ser.columns and "unit" in ser.columns:
+        declared_unit = {str(c): str(u) for c, u in zip(ser["code"], ser["unit"], strict=False) if str(u)}
     for (s, p), grp in cand.groupby(["series", "_period"], sort=True):
         recs: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in grp.to_dict("records")]
         recs.sort(key=lambda r: (r["_grade_rank"], tuple(sign * x for x in r["_vintage"]), r["_pref"],
                                  -r["_precision"], r["id"]))
+        # One cell, one canonical unit: the series' declared unit (series.csv), else the unit of
+        # the best-ranked observation. Observations in another unit are excluded, with the reason.
+        unit = declared_unit.get(str(s), recs[0]["unit"])
+        for r in recs:
+            if r["unit"] != unit:
+                excluded.append({"observation_id": r["id"], "series": s, "period": r["period"],
+                                 "reason": f"canonical unit {r['unit']!r} differs from the series unit {unit!r}"})
+        recs = [r for r in recs if r["unit"] == unit]
+        if not recs:
+            continue
         win = recs[0]
-        units = {r["unit"] for r in recs}
-        if len(units) > 1:
-            raise SpecError(f"series {s!r} period {p}: observations in different canonical units {sorted(units)}")
         reason = "only candidate" if len(recs) == 1 else _explain(win, recs[1], rule)
         in_force = brk[(brk["series"] == s) & (brk["from_period"].astype(str) <= str(p))]["id"].tolist()
         cells.append({
