@@ -119,7 +119,8 @@ def test_impute_none_drops_gappy_indicators(synthetic) -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("weighting", "ahp"), ("normalisation", "zscore"), ("alpha", 1.5), ("rho", 0.0), ("impute", "mean")],
+    [("weighting", "ahp"), ("normalisation", "zscore"), ("alpha", 1.5), ("rho", 0.0), ("impute", "mean"),
+     ("grey_preprocessing", "log"), ("entropy_shift", -1.0)],
 )
 def test_bad_recipe_is_a_spec_error(synthetic, field: str, value: object) -> None:
     fw, panel, _ev = synthetic

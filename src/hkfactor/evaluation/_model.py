@@ -45,6 +45,12 @@ class Recipe:
         Distinguishing coefficient of the grey relational analysis.
     geo_floor : float
         Floor for normalised values before a geometric mean (a zero would annihilate it).
+    entropy_shift : float
+        Shift added to the min–max values before the entropy (郭显光 1998; the papers use
+        0.0001); see :func:`hkfactor.methods.entropy_weights` (``variant="shifted_minmax"``).
+    grey_preprocessing : {"mean", "initial", "minmax"}
+        How each time sequence is made dimensionless before the grey relational analysis
+        (均值化 by default).
     robustness : bool
         Whether to run every combination of normalisation × weighting × aggregation.
     """
@@ -58,6 +64,8 @@ class Recipe:
     alpha: float = 0.5
     rho: float = 0.5
     geo_floor: float = 0.01
+    entropy_shift: float = 1e-4
+    grey_preprocessing: str = "mean"
     robustness: bool = True
 
     def to_dict(self) -> dict[str, Any]:

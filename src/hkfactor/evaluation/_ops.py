@@ -6,7 +6,7 @@ Each function here has the signature the pipeline needs and delegates to
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -46,7 +46,7 @@ def coordination_band(d: float) -> tuple[int, str, str]:
     return level, zh, str(M.coordination_band(d, lang="en"))
 
 
-def weights(z: Arr, method: str) -> Arr:
+def weights(z: Arr, method: str, *, entropy_shift: float = ENTROPY_SHIFT) -> Arr:
     """Indicator weights from a normalised years × indicators matrix (no NaN, directions applied).
 
     ``entropy`` (:func:`hkfactor.methods.entropy_weights`, shifted min–max variant),
@@ -58,7 +58,7 @@ def weights(z: Arr, method: str) -> Arr:
     if method == "equal":
         return np.full(m, 1.0 / m)
     if method == "entropy":
-        return np.asarray(M.entropy_weights(z, variant=ENTROPY_VARIANT, shift=ENTROPY_SHIFT), dtype=np.float64)
+        return np.asarray(M.entropy_weights(z, variant=ENTROPY_VARIANT, shift=entropy_shift), dtype=np.float64)
     if method == "critic":
         return np.asarray(M.critic_weights(z), dtype=float)
     raise ValueError(method)
@@ -79,9 +79,11 @@ def relative(u1: Arr, u2: Arr) -> tuple[Arr, list[str], list[str]]:
             ["" if v is None else str(v) for v in en.label])
 
 
-def grey_grades(reference: Arr, comparisons: Arr, *, rho: float = 0.5) -> Arr:
+def grey_grades(reference: Arr, comparisons: Arr, *, rho: float = 0.5, preprocessing: str = GREY_PREPROCESSING) -> Arr:
     """Grey relational grade of each comparison column against the reference time sequence."""
-    res = M.grey_relational(comparisons, reference, series="columns", preprocessing=GREY_PREPROCESSING, rho=rho)
+    pre: Literal["minmax", "initial", "mean", "none"] = (
+        "initial" if preprocessing == "initial" else "minmax" if preprocessing == "minmax" else "mean")
+    res = M.grey_relational(comparisons, reference, series="columns", preprocessing=pre, rho=rho)
     return np.asarray(res.grades, dtype=float)
 
 

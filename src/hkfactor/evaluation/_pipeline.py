@@ -32,6 +32,7 @@ def _check_recipe(r: Recipe) -> None:
         ("weighting", r.weighting, WEIGHTINGS),
         ("aggregation", r.aggregation, AGGREGATIONS),
         ("impute", r.impute, ("linear", "none")),
+        ("grey_preprocessing", r.grey_preprocessing, ("mean", "initial", "minmax")),
     )
     for name, val, allowed in checks:
         if val not in allowed:
@@ -46,6 +47,8 @@ def _check_recipe(r: Recipe) -> None:
             raise SpecError(f"recipe: {bname}={bval} must lie in [0, 1]")
     if not 0.0 < r.rho <= 1.0:
         raise SpecError(f"recipe: rho={r.rho} must lie in (0, 1]")
+    if not 0.0 <= r.entropy_shift < 1.0:
+        raise SpecError(f"recipe: entropy_shift={r.entropy_shift} must lie in [0, 1)")
     if not 0.0 < r.geo_floor < 1.0:
         raise SpecError(f"recipe: geo_floor={r.geo_floor} must lie in (0, 1)")
 
@@ -274,7 +277,7 @@ def evaluate(
 
     # Attribution: grey relational grades and obstacle degree.
     say("attribution")
-    gg = _ops.grey_grades(u_sz, channel_index.to_numpy(), rho=r.rho)
+    gg = _ops.grey_grades(u_sz, channel_index.to_numpy(), rho=r.rho, preprocessing=r.grey_preprocessing)
     grey = pd.DataFrame({"channel": channels_used, "grade": gg})
     grey["rank"] = grey["grade"].rank(ascending=False, method="min").astype(int)
     w_hk = np.array([w_all[s] for s in hk_used])
@@ -303,7 +306,7 @@ def evaluate(
                        _renorm([res["w"][s] for s in hk_used if chan_of[s] == cid]), agg, r.geo_floor)
             for cid in channels_used
         ])
-        gv = _ops.grey_grades(res["u_sz"], ci, rho=r.rho)
+        gv = _ops.grey_grades(res["u_sz"], ci, rho=r.rho, preprocessing=r.grey_preprocessing)
         rk = pd.Series(gv).rank(ascending=False, method="min").astype(int).tolist()
         for ch_id, k in zip(channels_used, rk, strict=True):
             ranks[ch_id].append(int(k))
@@ -475,7 +478,7 @@ def _run(values: pd.DataFrame, hk: list[str], sz: list[str], direction: dict[str
     for key, group in (("u_hk", hk), ("u_sz", sz)):
         zz = z[group].to_numpy()
         try:
-            ww = _ops.weights(zz, weighting)
+            ww = _ops.weights(zz, weighting, entropy_shift=r.entropy_shift)
         except InputError:
             # e.g. CRITIC on perfectly correlated columns: the weights are undefined
             ww = np.full(len(group), 1.0 / len(group))
