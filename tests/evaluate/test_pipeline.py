@@ -169,3 +169,11 @@ def test_missing_year_is_never_zero() -> None:
     ev = evaluate(panel, fw)
     assert ev.values.loc[2003, "h2"] == pytest.approx(23.0)  # interpolated between 22 and 24, not 0
     assert bool(ev.imputed.loc[2003, "h2"])
+
+
+def test_engine_index_reproduces_the_subsystem_indices(synthetic) -> None:
+    _fw, _panel, ev = synthetic
+    scores = ev.index_.scores().set_index("uCode")
+    np.testing.assert_allclose(scores["HK"].to_numpy(), ev.coupling["U_hk"].to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(scores["SZ"].to_numpy(), ev.coupling["U_sz"].to_numpy(), rtol=1e-10)
+    assert list(scores.index) == [str(y) for y in ev.years]

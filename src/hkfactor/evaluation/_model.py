@@ -133,6 +133,10 @@ class Evaluation:
     grey_robustness : DataFrame
         One row per channel: nominal rank and the min/max rank of its grey grade over variants.
     decisions : list of Decision
+    index_ : hkfactor.engine.Index or None
+        The nominal run as an engine ``Index`` with years as units (``HK`` and ``SZ`` scores
+        equal ``U_hk`` and ``U_sz``): use its ``what_if``/``compare`` for further analysis.
+        ``None`` for a geometric recipe.
     """
 
     framework: EvalFramework
@@ -153,6 +157,7 @@ class Evaluation:
     robustness_runs: pd.DataFrame
     grey_robustness: pd.DataFrame
     decisions: list[Decision] = field(default_factory=list)
+    index_: Any = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The result tables by file stem, as written beside the report."""

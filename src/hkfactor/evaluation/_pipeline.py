@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -365,7 +366,34 @@ def evaluate(
         indicators=indicators, values=values, imputed=imputed, normalised=z, channel_index=channel_index,
         coupling=coupling, grey=grey, obstacle=obstacle, obstacle_indicators=obstacle_ind,
         robustness=robustness, robustness_runs=runs_df, grey_robustness=grey_rob, decisions=decisions,
+        index_=_engine_index(values, hk_used, sz_used, direction, w_all, r),
     )
+
+
+def _engine_index(values: pd.DataFrame, hk: list[str], sz: list[str], direction: dict[str, int],
+                  w: dict[str, float], r: Recipe) -> Any:
+    """The nominal run as a :class:`hkfactor.engine.Index` (years as units), for what-if analysis.
+
+    Framework ``INDEX → {HK, SZ} → indicators``; recipe: the pooled normalisation and the
+    aggregation with the subsystem weights found above (as manual weights). Its ``HK`` and
+    ``SZ`` scores equal ``U_hk`` and ``U_sz`` of the arithmetic recipe. ``None`` for a
+    geometric recipe (the engine's geometric mean needs strictly positive values).
+    """
+    from hkfactor.engine import Element, Framework, Index, Step
+    from hkfactor.engine import Recipe as EngineRecipe
+
+    if r.aggregation != "arithmetic":
+        return None
+    els = [Element("INDEX", None, name="Index"), Element("HK", "INDEX", name="Hong Kong factor"),
+           Element("SZ", "INDEX", name="Innovation")]
+    els += [Element(s, "HK", direction=direction[s], weight=w[s]) for s in hk]
+    els += [Element(s, "SZ", direction=direction[s], weight=w[s]) for s in sz]
+    data = values[hk + sz].copy()
+    data.insert(0, "uCode", [str(int(y)) for y in data.index])
+    norm = Step("normalise", "minmax", {"l_u": [0.0, 1.0]}) if r.normalisation == "minmax" else Step(
+        "normalise", "prank", {})
+    return Index(Framework(els), data.reset_index(drop=True), EngineRecipe([norm, Step("aggregate", "amean", {})]),
+                 file="evaluation")
 
 
 _ZH_NORM = {"minmax": "极差标准化", "rank": "秩标准化"}
