@@ -47,7 +47,7 @@ def test_subgraph_by_stage_and_year() -> None:
     r = run("subgraph", "--year", "1985", "--format", "json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert (out["n_nodes"], out["n_edges"]) == (6, 7)
+    assert (out["n_nodes"], out["n_edges"]) == (7, 10)
     r = run("subgraph", "--stage", "downstream", "--format", "csv")
     assert r.returncode == 0 and "E-WORLD-MARKET" in r.stdout
     bad = run("subgraph", "--stage", "sideways")
@@ -72,7 +72,7 @@ def test_export_writes_a_readable_file(tmp_path: Path, fmt: str) -> None:
     assert r.returncode == 0, r.stderr
     if fmt == "graphml":
         g = nx.read_graphml(out)
-        assert g.number_of_nodes() == 103 and g.nodes["E-DJI"]["label"] == "DJI"
+        assert g.number_of_nodes() == 104 and g.nodes["E-DJI"]["label"] == "DJI"
     else:
         assert out.stat().st_size > 10_000
 

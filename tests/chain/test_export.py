@@ -41,7 +41,7 @@ def test_round_trip_keeps_nodes_edges_and_attributes(g, tmp_path: Path, fmt: str
 def test_a_time_slice_exports_too(g, tmp_path: Path, fmt: str) -> None:
     h = as_of(g, 1995)
     back = read_graph(write_graph(h, tmp_path / f"s.{fmt}", fmt=fmt), fmt=fmt)
-    assert (back.number_of_nodes(), back.number_of_edges()) == (10, 9)
+    assert (back.number_of_nodes(), back.number_of_edges()) == (11, 12)
 
 
 def test_cytoscape_json_has_unique_edge_ids_and_utf8(g, tmp_path: Path) -> None:

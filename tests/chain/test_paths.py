@@ -39,6 +39,7 @@ CASES = [
     ("E-HK-MANUFACTURING", "E-SHENZHEN", ()),                         # relocation 1981–1994, 1995
     ("E-HK-MANUFACTURING", "E-SZ-ELECTRONICS", ("E-SANLAI-YIBU",)),   # 三来一补 → electronics
     ("E-HK-MANUFACTURING", "E-DONGGUAN", ()),
+    ("E-HK-MANUFACTURING", "E-SANLAI-YIBU", ("E-SHANGWU-ELECTRIC",)),  # the first 三来一补 firm, 1978-12
     *[(f, "E-HUAQIANGBEI", ()) for f in ("E-AVIC", "E-CEC", "E-SEG", "E-HUAQIANG")],
     *[(f, "E-QIANHAI", ()) for f in ("E-BEA", "E-HSBC", "E-HANG-SENG")],
     ("E-HSBC", "E-SHENZHEN", ()), ("E-SCB", "E-SHENZHEN", ()), ("E-HK-FIN-MARKET", "E-PINGAN-SEC", ()),

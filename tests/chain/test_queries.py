@@ -11,10 +11,12 @@ from hkfactor.errors import InputError
 
 def test_time_slices_follow_the_papers_chronology(g) -> None:
     sizes = {y: (as_of(g, y).number_of_nodes(), as_of(g, y).number_of_edges()) for y in (1985, 1995, 2007, 2018)}
-    assert sizes == {1985: (6, 7), 1995: (10, 9), 2007: (25, 34), 2018: (37, 56)}
+    assert sizes == {1985: (7, 10), 1995: (11, 12), 2007: (26, 37), 2018: (38, 59)}
     s85, s95, s07, s18 = (set(as_of(g, y)) for y in (1985, 1995, 2007, 2018))
-    # 1985: Hong Kong manufacturing relocated as 三来一补 / 三资 firms; Shenzhen electronics at Huaqiangbei.
-    assert s85 == {"E-HK-MANUFACTURING", "E-SANLAI-YIBU", "E-SANZI", "E-SHENZHEN", "E-SZ-ELECTRONICS", "E-HUAQIANGBEI"}
+    # 1985: Hong Kong manufacturing relocated as 三来一补 / 三资 firms (the first in 1978-12);
+    # Shenzhen electronics at Huaqiangbei.
+    assert s85 == {"E-HK-MANUFACTURING", "E-SANLAI-YIBU", "E-SANZI", "E-SHENZHEN", "E-SZ-ELECTRONICS", "E-HUAQIANGBEI",
+                   "E-SHANGWU-ELECTRIC"}
     # 1995: the northward move, Dongguan, and the first indigenous innovators.
     assert {"E-DONGGUAN", "E-HUAWEI", "E-ZTE"} <= s95
     # 2007: Virtual University Park (1999), Tencent's financing (2000) and IPO (2004), the Circle.
