@@ -37,3 +37,9 @@ def test_datapackage_validates(panel, tmp_path):
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
     prov = (tmp_path / "pkg" / "provenance.csv").read_text(encoding="utf-8")
     assert "excluded" in prov and "won" in prov
+
+
+def test_panel_method_writes_the_same_package(panel, tmp_path):
+    path = panel.to_datapackage(tmp_path / "m")
+    assert path.name == "datapackage.json"
+    assert (tmp_path / "m" / "panel.csv").read_text(encoding="utf-8").count("\n") == len(panel.cells) + 1

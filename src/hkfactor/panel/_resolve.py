@@ -171,6 +171,12 @@ class Panel:
             raise KeyError(f"no value for series {series!r} in period {period!r}")
         return dict(hit.iloc[0])
 
+    def to_datapackage(self, out_dir: Any, *, sources: pd.DataFrame | None = None) -> Any:
+        """Write this panel as a Frictionless Data Package (see :func:`hkfactor.panel.to_datapackage`)."""
+        from hkfactor.panel._package import to_datapackage
+
+        return to_datapackage(self, out_dir, sources=sources)
+
     def breaks_of(self, series: str) -> pd.DataFrame:
         """The declared breaks of one series."""
         if self.breaks.empty:
@@ -301,11 +307,11 @@ def resolve(
         # One cell, one canonical unit: the series' declared unit (series.csv), else the unit of
         # the best-ranked observation. Observations in another unit are excluded, with the reason.
         unit = declared_unit.get(str(s), recs[0]["unit"])
-        for r in recs:
-            if r["unit"] != unit:
-                excluded.append({"observation_id": r["id"], "series": s, "period": r["period"],
-                                 "reason": f"canonical unit {r['unit']!r} differs from the series unit {unit!r}"})
-        recs = [r for r in recs if r["unit"] == unit]
+        for rec in recs:
+            if rec["unit"] != unit:
+                excluded.append({"observation_id": rec["id"], "series": s, "period": rec["period"],
+                                 "reason": f"canonical unit {rec['unit']!r} differs from the series unit {unit!r}"})
+        recs = [rec for rec in recs if rec["unit"] == unit]
         if not recs:
             continue
         win = recs[0]
