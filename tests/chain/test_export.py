@@ -59,3 +59,23 @@ def test_unknown_format_and_lang_and_missing_file(g, tmp_path: Path) -> None:
         write_graph(g, tmp_path / "x.graphml", fmt="graphml", lang="fr")
     with pytest.raises(InputError, match="file not found"):
         read_graph(tmp_path / "nope.graphml", fmt="graphml")
+
+
+def test_edge_labels_are_bilingual_and_cover_every_predicate(g, tmp_path: Path) -> None:
+    from hkfactor.chain import PREDICATE_LABELS
+
+    assert {d["predicate"] for *_, d in g.edges(data=True)} <= set(PREDICATE_LABELS)
+    back = read_graph(write_graph(g, tmp_path / "zh.graphml", fmt="graphml", lang="zh"), fmt="graphml")
+    (d,) = back.get_edge_data("E-WANG-TAO", "E-DJI").values()
+    assert (d["predicate"], d["label"]) == ("founded", "创立")
+
+
+def test_unwritable_target_is_a_domain_error(g, tmp_path: Path) -> None:
+    from hkfactor.chain import draw_chain
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(InputError, match="cannot write"):
+        write_graph(g, blocker / "chain.graphml", fmt="graphml")
+    with pytest.raises(InputError, match="cannot create the folder"):
+        draw_chain(g, blocker / "pictures")

@@ -21,6 +21,7 @@ from hkfactor.chain._brokerage import ROLE_LABELS, ROLES, BrokerageResult, broke
 from hkfactor.chain._draw import MissingFontError, chain_layout, draw_chain, find_cjk_font
 from hkfactor.chain._export import EXPORTERS, read_graph, write_graph
 from hkfactor.chain._graph import (
+    PREDICATE_LABELS,
     SIDES,
     STAGES,
     build_graph,
@@ -35,6 +36,7 @@ from hkfactor.chain._trade import SuperConnector, read_trade_observations, super
 
 __all__ = [
     "EXPORTERS",
+    "PREDICATE_LABELS",
     "ROLES",
     "ROLE_LABELS",
     "SIDES",

@@ -16,7 +16,7 @@ import networkx as nx
 
 from hkfactor._io import atomic_path
 from hkfactor.chain._graph import SIDES, STAGES
-from hkfactor.errors import HKFactorError
+from hkfactor.errors import HKFactorError, InputError, Problem
 
 __all__ = ["SIDE_LABELS", "STAGE_LABELS", "ChainLayout", "MissingFontError", "chain_layout", "draw_chain", "find_cjk_font"]
 
@@ -164,7 +164,10 @@ def draw_chain(
     family = find_cjk_font()
     lay = chain_layout(g)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError([Problem(str(out), None, None, f"cannot create the folder: {exc.strerror or exc}")]) from None
     rc: dict[str, Any] = {
         "font.family": [family, "DejaVu Sans"],
         "svg.hashsalt": "hkfactor-chain",

@@ -10,6 +10,7 @@ import networkx as nx
 
 from hkfactor._io import atomic_path, atomic_write
 from hkfactor._registry import Registry
+from hkfactor.chain._graph import PREDICATE_LABELS
 from hkfactor.errors import InputError, Problem
 
 __all__ = ["EXPORTERS", "READERS", "read_graph", "write_graph"]
@@ -29,7 +30,7 @@ def _for_export(g: nx.MultiDiGraph, lang: str) -> nx.MultiDiGraph:
     for n, d in g.nodes(data=True):
         h.add_node(n, **d, label=d[f"label_{lang}"])
     for u, v, k, d in g.edges(keys=True, data=True):
-        h.add_edge(u, v, key=k, **d, label=d["predicate"])
+        h.add_edge(u, v, key=k, **d, label=PREDICATE_LABELS.get(d["predicate"], {}).get(lang, d["predicate"]))
     return h
 
 
@@ -92,7 +93,7 @@ def write_graph(g: nx.MultiDiGraph, path: str | Path, *, fmt: str, lang: str = "
     """Write ``g`` atomically in format ``fmt`` (``graphml``, ``gexf`` or ``cyjs``).
 
     Every node gets ``label`` (its name in ``lang``) beside ``label_zh`` and ``label_en``;
-    every edge gets ``label`` (its predicate). Node ids are the entity ids, edge keys/ids the
+    every edge gets ``label`` (its predicate, named in ``lang``). Node ids are the entity ids, edge keys/ids the
     relation ids, and all attributes are kept as typed (strings, ``since`` an int).
 
     Examples
@@ -105,7 +106,10 @@ def write_graph(g: nx.MultiDiGraph, path: str | Path, *, fmt: str, lang: str = "
     """
     writer: Callable[[nx.MultiDiGraph, Path], None] = EXPORTERS[fmt]
     out = Path(path)
-    writer(_for_export(g, lang), out)
+    try:
+        writer(_for_export(g, lang), out)
+    except OSError as exc:
+        raise InputError([Problem(str(out), None, None, f"cannot write: {exc.strerror or exc}")]) from None
     return out
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "EDGE_ATTRS",
     "NODE_ATTRS",
+    "PREDICATE_LABELS",
     "SIDES",
     "STAGES",
     "build_graph",
@@ -46,6 +47,30 @@ EDGE_ATTRS: tuple[str, ...] = (
 SIDES: tuple[str, ...] = ("HK", "CROSS", "SZ", "MAINLAND", "WORLD")
 #: Chain stages per the paper's conclusion (§7), in drawing order.
 STAGES: tuple[str, ...] = ("upstream", "midstream", "downstream")
+
+#: Bilingual names of the relation predicates of ``relations.csv``.
+PREDICATE_LABELS: dict[str, dict[str, str]] = {
+    "founded": {"zh": "创立", "en": "founded"},
+    "hosts": {"zh": "承载", "en": "hosts"},
+    "incubated_in": {"zh": "孵化于", "en": "incubated in"},
+    "invested_in": {"zh": "投资于", "en": "invested in"},
+    "financed": {"zh": "融资给", "en": "financed"},
+    "listed_on": {"zh": "上市于", "en": "listed on"},
+    "studied_at": {"zh": "就读于", "en": "studied at"},
+    "supervised": {"zh": "指导", "en": "supervised"},
+    "joined": {"zh": "加入", "en": "joined"},
+    "located_in": {"zh": "位于", "en": "located in"},
+    "partner_of": {"zh": "合作", "en": "partner of"},
+    "supplies": {"zh": "供给", "en": "supplies"},
+    "part_of": {"zh": "属于", "en": "part of"},
+    "co_built": {"zh": "共建", "en": "co-built"},
+    "member_of": {"zh": "任职/成员", "en": "member of"},
+    "trained": {"zh": "培养/带动", "en": "trained"},
+    "exports_via": {"zh": "经由…进出口", "en": "trades via"},
+    "relocated_to": {"zh": "转移至", "en": "relocated to"},
+    "belongs_to_stage": {"zh": "属于环节", "en": "belongs to stage"},
+    "belongs_to_channel": {"zh": "属于渠道", "en": "belongs to channel"},
+}
 
 _UNDATED = -1
 _ENTITY_COLS = ("id", "type", "name_zh", "name_en", "side", "channel", "chain_stage", "founded", "source_ids", "locator")

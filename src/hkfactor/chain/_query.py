@@ -9,6 +9,7 @@ from typing import Literal
 
 import networkx as nx
 
+from hkfactor.chain._graph import PREDICATE_LABELS
 from hkfactor.errors import InputError, Problem
 
 __all__ = ["Hop", "Path", "as_of", "neighbourhood", "path", "resolve", "subgraph"]
@@ -47,12 +48,13 @@ class Path:
         return all(h.source_ids and h.locator for h in self.hops)
 
     def describe(self, g: nx.MultiDiGraph, *, lang: str = "en") -> list[str]:
-        """One line per hop: ``A —predicate→ B  [sources] «locator»``."""
+        """One line per hop: ``A —predicate→ B  [sources] «locator»`` (names in ``lang``)."""
         key = "label_zh" if lang == "zh" else "label_en"
         out = []
         for h in self.hops:
             a, b = g.nodes[h.subject][key], g.nodes[h.object][key]
-            arrow = f"{a} —{h.predicate}→ {b}"
+            verb = PREDICATE_LABELS.get(h.predicate, {}).get(lang, h.predicate)
+            arrow = f"{a} —{verb}→ {b}"
             out.append(f"{arrow}  [{'; '.join(h.source_ids)}] «{h.locator}»")
         return out
 

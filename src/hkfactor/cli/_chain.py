@@ -84,7 +84,7 @@ def path_command(
     data: DataOpt = None,
 ) -> None:
     """How does A reach B? Every hop with its relation, sources and locator. / A 如何连到 B？"""
-    from hkfactor.chain import path
+    from hkfactor.chain import PREDICATE_LABELS, path
 
     g = _graph(data)
     p = path(g, a, b, via=via or (), directed=directed)
@@ -95,6 +95,7 @@ def path_command(
             "subject": h.subject,
             "subject_label": g.nodes[h.subject][key],
             "predicate": h.predicate,
+            "predicate_label": PREDICATE_LABELS.get(h.predicate, {}).get(lang.value, h.predicate),
             "object": h.object,
             "object_label": g.nodes[h.object][key],
             "relation": h.relation,
@@ -118,7 +119,7 @@ def path_command(
                 _t(lang, "客体", "object"), _t(lang, "出处", "sources"), _t(lang, "原文", "locator")):
         t.add_column(col)
     for r in rows:
-        t.add_row(str(r["step"]), str(r["subject_label"]), f"{r['predicate']} ({r['relation']})",
+        t.add_row(str(r["step"]), str(r["subject_label"]), f"{r['predicate_label']} ({r['relation']})",
                   str(r["object_label"]), str(r["source_ids"]), str(r["locator"]))
     console.print(t)
 
