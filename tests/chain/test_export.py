@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,29 @@ def test_unwritable_target_is_a_domain_error(g, tmp_path: Path) -> None:
         write_graph(g, blocker / "chain.graphml", fmt="graphml")
     with pytest.raises(InputError, match="cannot create the folder"):
         draw_chain(g, blocker / "pictures")
+
+
+@pytest.mark.needs_r
+@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript is not installed")
+def test_graphml_opens_in_r_igraph_and_sna_agrees(g, tmp_path: Path) -> None:
+    """An R user reads the GraphML with igraph; sna::brokerage on it equals ours."""
+    import numpy as np
+
+    from hkfactor.chain import brokerage_of
+
+    p = write_graph(g, tmp_path / "chain.graphml", fmt="graphml", lang="zh")
+    proc = subprocess.run(
+        ["Rscript", str(Path(__file__).parent / "reference" / "graphml_in_r.R"), str(p)],
+        capture_output=True, text=True, encoding="utf-8", check=False,
+    )
+    if proc.returncode != 0 and "there is no package called" in proc.stderr:
+        pytest.skip("R package igraph, sna or jsonlite is not installed")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert (out["n"], out["m"]) == (g.number_of_nodes(), g.number_of_edges())
+    assert out["dji_label"] == "大疆"
+    ours = brokerage_of(g, by="side")
+    order = [ours.nodes.index(n) for n in out["ids"]]
+    np.testing.assert_array_equal(np.array(out["raw"], dtype=float), ours.raw_nli[order])
+    z = np.array([[float({"NaN": "nan"}.get(v, v)) if isinstance(v, str) else v for v in row] for row in out["z"]])
+    np.testing.assert_allclose(z, ours.z_nli[order], rtol=1e-12, atol=1e-12, equal_nan=True)
