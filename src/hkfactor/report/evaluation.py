@@ -109,7 +109,8 @@ def _context(ev: Evaluation, figs: list[Figure], lang: str, command: str) -> dic
             imputed = s in ev.imputed.columns and bool(ev.imputed.loc[y, s])
             if p is not None:
                 row_cells.append({"text": fmt_value(p.value), "href": f"#src-{_slug(p.source_id)}",
-                                  "title": f"{p.observation_id} · {p.source_id} · {p.locator}".strip(" ·"),
+                                  "title": " · ".join(str(t) for t in (p.observation_id, p.source_id, f"grade {p.grade}" if p.grade else "",
+                                                                        p.locator, p.note) if str(t) and str(t) != "nan"),
                                   "cls": f"g{_slug(p.grade) if p.grade else 'U'}"})
             elif imputed:
                 row_cells.append({"text": fmt_value(ev.values.loc[y, s]) + "*", "href": "#decisions",
@@ -241,4 +242,6 @@ def write_report(
     with atomic_write(html) as fh:
         fh.write(render_html(ev, figs, lang=lang, command=command))
     fig_paths = tuple(p for f in figs for p in (f.svg_path, f.png_path) if p is not None)
+    for p in (html, recipe, *tables, *fig_paths, *([xlsx] if xlsx else [])):
+        p.chmod(0o644)  # temporary files are created private; the outputs are ordinary files
     return ReportFiles(html, tuple(tables), xlsx, fig_paths, recipe)
