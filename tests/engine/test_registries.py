@@ -135,7 +135,9 @@ MEANS = ("amean", "gmean", "hmean", "genmean")
 @given(x=hnp.arrays(np.float64, hs.tuples(hs.integers(3, 8), hs.integers(1, 5)), elements=hs.floats(1, 100)),
        w=hs.lists(hs.floats(0.1, 5), min_size=5, max_size=5))
 def test_aggregator_properties(method: str, x: np.ndarray, w: list[float]) -> None:
-    wa = np.array(w[: x.shape[1]])
+    if method == "coupling" and x.shape[1] < 2:
+        x = np.concatenate([x, x], axis=1)
+    wa = np.array((w * 2)[: x.shape[1]])
     y = aggregate(x, wa, method)
     assert y.shape == x.shape[:1]
     assert np.isfinite(y).all()
@@ -153,6 +155,8 @@ def test_aggregator_properties(method: str, x: np.ndarray, w: list[float]) -> No
         assert (np.abs(y) <= n - 1).all()
     if method == "topsis":
         assert ((y >= 0) & (y <= 1)).all()
+    if method == "coupling":  # D = sqrt(C T) with C, T in [0, 1]: D <= sqrt(max U), on a 0-100 scale
+        assert ((y >= 0) & (y <= np.sqrt(x.max(axis=1) * 100) + 1e-9) & (y <= 100 + 1e-9)).all()
 
 
 @pytest.mark.parametrize("method", MEANS)

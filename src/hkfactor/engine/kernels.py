@@ -408,6 +408,29 @@ def a_topsis(x: FloatArray, w: FloatArray, *, normalisation: str = "vector", sca
     return np.asarray(res.closeness, dtype=np.float64) * scale
 
 
+@AGGREGATORS.register("coupling")
+def a_coupling(
+    x: FloatArray, w: FloatArray, *, variant: str = "standard", exponent: float | None = None, scale: float = 100.0
+) -> FloatArray:
+    """Coupling coordination degree ``D = sqrt(C T)`` of the children (耦合协调度), times ``scale``.
+
+    Children are subsystem scores on ``[0, scale]`` (e.g. min-max 0–100), divided by ``scale``
+    to ``U in [0, 1]``; ``C`` is :func:`hkfactor.methods.coupling_degree` (``variant``,
+    ``exponent``), ``T = sum(w U) / sum(w)``. Needs at least two children; NaN propagates.
+    Source: 廖重斌 (1999); 王淑佳 et al. (2021).
+    """
+    from hkfactor.methods import coupling_degree
+
+    if x.shape[-1] < 2:
+        raise SpecError("coupling coordination needs at least two children (subsystems)")
+    u = x / scale
+    c = np.asarray(coupling_degree(u, variant=variant, exponent=exponent), dtype=np.float64)  # type: ignore[arg-type]
+    wn = w / w.sum(axis=-1, keepdims=True)
+    t = (u * wn[..., None, :]).sum(axis=-1)
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(c * t) * scale
+
+
 def aggregate(x: ArrayLike, w: ArrayLike | None = None, method: str = "amean", **params: Any) -> FloatArray:
     """Aggregate the children of one group: ``AGGREGATORS[method](x, w, **params)``.
 
