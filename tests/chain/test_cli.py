@@ -91,3 +91,11 @@ def test_super_connector_json() -> None:
     out = json.loads(r.stdout)
     assert out["recorded"]["b_O"]["observed"] == 2.0
     assert out["with_direct_ties"]["b_O"]["observed"] == 0.0 and out["with_direct_ties"]["b_O"]["z"] is None
+
+
+def test_super_connector_series_csv() -> None:
+    r = run("super-connector", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("year,entrepot_share")
+    assert [ln.split(",")[0] for ln in lines[1:]] == ["1997", "2000", "2001", "2002", "2004", "2005", "2006", "2009", "2010", "2011"]

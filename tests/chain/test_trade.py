@@ -95,3 +95,14 @@ def test_hong_kong_became_ever_more_an_entrepot(obs: pd.DataFrame) -> None:
 def test_missing_year_is_a_domain_error(obs: pd.DataFrame) -> None:
     with pytest.raises(InputError, match="no observation of hk_imp_mainland for 1999"):
         trade_network(obs, 1999)
+
+
+def test_series_table_covers_every_observed_year(obs: pd.DataFrame) -> None:
+    from hkfactor.chain import super_connector_table
+
+    t = super_connector_table(obs)
+    assert tuple(t["year"]) == YEARS
+    assert (t["liaison_recorded"] == 2.0).all()
+    assert t.loc[t["year"] == 2004, "liaison_with_direct_ties"].item() == 0.0
+    assert t.loc[t["year"] != 2004, "liaison_with_direct_ties"].isna().all()
+    assert t["entrepot_share"].is_monotonic_increasing

@@ -32,7 +32,13 @@ from hkfactor.chain._graph import (
 )
 from hkfactor.chain._measures import brokerage_of, brokerage_table, measures
 from hkfactor.chain._query import Hop, Path, as_of, neighbourhood, path, resolve, subgraph
-from hkfactor.chain._trade import SuperConnector, read_trade_observations, super_connector, trade_network
+from hkfactor.chain._trade import (
+    SuperConnector,
+    read_trade_observations,
+    super_connector,
+    super_connector_table,
+    trade_network,
+)
 
 __all__ = [
     "EXPORTERS",
@@ -65,6 +71,7 @@ __all__ = [
     "resolve",
     "subgraph",
     "super_connector",
+    "super_connector_table",
     "to_adjacency",
     "trade_network",
     "write_graph",

@@ -21,7 +21,14 @@ from hkfactor.chain._graph import to_adjacency
 from hkfactor.errors import InputError, Problem
 from hkfactor.units import normalise
 
-__all__ = ["TRADE_SERIES", "SuperConnector", "read_trade_observations", "super_connector", "trade_network"]
+__all__ = [
+    "TRADE_SERIES",
+    "SuperConnector",
+    "read_trade_observations",
+    "super_connector",
+    "super_connector_table",
+    "trade_network",
+]
 
 #: Series codes used, with their meaning.
 TRADE_SERIES: dict[str, str] = {
@@ -202,3 +209,36 @@ def super_connector(obs: pd.DataFrame, year: int) -> SuperConnector:
         mainland_share_of_reexports=rxm[0] / rx[0],
         mainland_origin_pass_through=pass_through,
     )
+
+
+def super_connector_table(obs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`super_connector` for every year with the Hong Kong series, one row a year.
+
+    Columns: ``year``, ``entrepot_share``, ``mainland_share_of_reexports``,
+    ``mainland_origin_pass_through`` (NaN where not observed), ``liaison_recorded`` and
+    ``total_recorded`` (Hong Kong's brokerage on the flows Hong Kong records), and
+    ``liaison_with_direct_ties`` (NaN where the Mainland's own totals are not observed).
+    """
+    need = ("hk_imp_mainland", "hk_dx_mainland", "hk_rx_mainland", "hk_imp_total", "hk_dx_total", "hk_rx_total")
+    years = sorted(
+        set.intersection(*(set(obs.loc[obs["series"] == s, "period"].astype(str)) for s in need))
+    )
+    rows = []
+    for y in years:
+        sc = super_connector(obs, int(y))
+        rows.append(
+            {
+                "year": int(y),
+                "entrepot_share": sc.entrepot_share,
+                "mainland_share_of_reexports": sc.mainland_share_of_reexports,
+                "mainland_origin_pass_through": (
+                    float("nan") if sc.mainland_origin_pass_through is None else sc.mainland_origin_pass_through
+                ),
+                "liaison_recorded": sc.recorded["b_O"]["observed"],
+                "total_recorded": sc.recorded["t"]["observed"],
+                "liaison_with_direct_ties": (
+                    float("nan") if sc.with_direct_ties is None else sc.with_direct_ties["b_O"]["observed"]
+                ),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -243,16 +243,39 @@ def draw_command(
 
 @chain_app.command("super-connector")
 def super_connector_command(
-    year: Annotated[int, typer.Option("--year", help="Year of the trade network / 年份")] = 2004,
+    year: Annotated[int | None, typer.Option("--year", help="One year in detail (default: every year) / 年份")] = None,
     lang: LangOpt = Lang.zh,
     fmt: FmtOpt = OutFormat.table,
 ) -> None:
     """Hong Kong's brokerage on sourced HK / Mainland / world trade flows. / 香港作为“超级联络人”的检验"""
     from dataclasses import asdict
 
-    from hkfactor.chain import ROLE_LABELS, ROLES, read_trade_observations, super_connector
+    from hkfactor.chain import ROLE_LABELS, ROLES, read_trade_observations, super_connector, super_connector_table
 
-    sc = super_connector(read_trade_observations(), year)
+    obs = read_trade_observations()
+    if year is None:
+        df = super_connector_table(obs)
+        if fmt == OutFormat.csv:
+            sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+            return
+        if fmt == OutFormat.json:
+            recs = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
+                    for r in df.to_dict(orient="records")]
+            sys.stdout.write(json.dumps(recs, ensure_ascii=False, indent=2) + "\n")
+            return
+        t = Table(title=_t(lang, "香港：转口港与中介角色（港府统计处数据）", "Hong Kong as entrepôt and broker (C&SD data)"))
+        for col in (_t(lang, "年份", "year"), _t(lang, "转口/出口", "re-exports / exports"),
+                    _t(lang, "内地占转口", "Mainland share of re-exports"),
+                    _t(lang, "联络人（仅港方统计）", "liaison (HK-recorded)"),
+                    _t(lang, "联络人（含直接贸易）", "liaison (with direct ties)")):
+            t.add_column(col, justify="right")
+        for r in df.to_dict(orient="records"):
+            direct = r["liaison_with_direct_ties"]
+            t.add_row(str(r["year"]), f"{r['entrepot_share']:.1%}", f"{r['mainland_share_of_reexports']:.1%}",
+                      f"{r['liaison_recorded']:.0f}", "—" if math.isnan(direct) else f"{direct:.0f}")
+        console.print(t)
+        return
+    sc = super_connector(obs, year)
     if fmt != OutFormat.table:
         def clean(x: Any) -> Any:
             if isinstance(x, dict):
