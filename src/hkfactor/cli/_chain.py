@@ -250,7 +250,13 @@ def super_connector_command(
     """Hong Kong's brokerage on sourced HK / Mainland / world trade flows. / 香港作为“超级联络人”的检验"""
     from dataclasses import asdict
 
-    from hkfactor.chain import ROLE_LABELS, ROLES, read_trade_observations, super_connector, super_connector_table
+    from hkfactor.chain import (
+        ROLE_LABELS,
+        ROLES,
+        read_trade_observations,
+        super_connector,
+        super_connector_table,
+    )
 
     obs = read_trade_observations()
     if year is None:
