@@ -118,6 +118,15 @@ def test_data_driven_weighting(asem: Index, weighting: str) -> None:
     assert np.isfinite(alt.scores()["Index"]).all()
 
 
+def test_coupling_at_the_top(asem: Index) -> None:
+    from hkfactor.methods import coupling_coordination
+
+    c = asem.what_if(aggregate={"by": {"level:4": {"method": "coupling"}}})
+    agg = c.stage("Aggregated")
+    want = coupling_coordination(agg[["Conn", "Sust"]].to_numpy() / 100).D * 100
+    np.testing.assert_allclose(agg["Index"], want, rtol=1e-12)
+
+
 def test_topsis_and_copeland_aggregation(asem: Index) -> None:
     t = asem.what_if(aggregate={"method": "topsis"})
     assert ((t.scores()["Index"] >= 0) & (t.scores()["Index"] <= 1)).all()
