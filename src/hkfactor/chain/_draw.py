@@ -153,9 +153,7 @@ def draw_chain(
         If no CJK font is installed.
     """
     import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.patches import FancyArrowPatch
 
     bad = [f for f in formats if f not in ("png", "svg")]
@@ -177,7 +175,7 @@ def draw_chain(
     }
     written: dict[str, Path] = {}
     with matplotlib.rc_context(rc):  # type: ignore[arg-type]  # stubs want a Literal key type
-        fig = plt.figure(figsize=(lay.width, lay.height))
+        fig = Figure(figsize=(lay.width, lay.height))  # no pyplot: no global state, no backend switch
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         ax.set_xlim(0, lay.width)
         ax.set_ylim(lay.height, 0)
@@ -210,5 +208,4 @@ def draw_chain(
                 else:
                     fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None})
             written[fmt] = target
-        plt.close(fig)
     return written
