@@ -230,3 +230,24 @@ def test_export_excel_and_csv(asem: Index, tmp_path: pytest.TempPathFactory) -> 
     d = asem.export(out / "csv")
     assert (d / "Normalised.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert Recipe.from_json((d / "recipe.json").read_text(encoding="utf-8")) == asem.recipe
+
+
+def test_change_of_units_leaves_the_index_unchanged(asem: Index) -> None:
+    """Rescaling a denominated indicator, or shifting and rescaling a plain one (°C → °F style),
+    changes nothing after min-max normalisation: every ASEM step is equivariant to it."""
+    d = asem.data_.copy()
+    assert asem.framework["Flights"].denominator and not asem.framework["LPI"].denominator
+    d["Flights"] = d["Flights"] * 1000.0
+    d["LPI"] = d["LPI"] * 1.8 + 32.0
+    alt = Index(asem.framework, d, asem.recipe, groups=asem.groups)
+    np.testing.assert_allclose(alt.stage("Normalised")[list(asem.framework.indicators)], asem.stage("Normalised")[list(asem.framework.indicators)], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(alt.scores()["Index"], asem.scores()["Index"], rtol=1e-12)
+
+
+def test_flipping_direction_and_sign_is_neutral(asem: Index) -> None:
+    fw = asem.framework
+    els = [Element(**{**e.__dict__, "direction": -e.direction}) if e.code == "TBTs" else e for e in fw.elements]
+    d = asem.data_.copy()
+    d["TBTs"] = -d["TBTs"]
+    alt = Index(Framework(els, level_names=fw.level_names), d, asem.recipe, groups=asem.groups)
+    np.testing.assert_allclose(alt.scores()["Index"], asem.scores()["Index"], rtol=1e-12)

@@ -110,6 +110,8 @@ class Index:
         Extra named weight sets; ``"Original"`` is always the framework's.
     build : bool, keyword-only
         Build immediately (default True).
+    file : str, keyword-only
+        Name of the data source used in error messages (default ``"data"``).
 
     Examples
     --------
