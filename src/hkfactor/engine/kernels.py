@@ -25,6 +25,15 @@ Registries
     Second-stage outlier transforms applied column-wise.
 ``IMPUTERS[name](x, ctx, **params) -> x'``
     ``ctx`` is an :class:`ImputeContext` (groups, panel unit ids and times).
+
+References
+----------
+OECD & JRC (2008). *Handbook on Constructing Composite Indicators: Methodology and User
+Guide*. OECD Publishing. (Normalisation, weighting, aggregation, outlier treatment.)
+
+Becker, W., Caperna, G., Del Sorbo, M., Norlén, H., Papadimitriou, E. & Saisana, M. (2022).
+COINr: An R package for developing composite indicators. *Journal of Open Source Software*
+7(78), 4567. (Reference implementation reproduced here; see ``docs/engine.md``.)
 """
 
 from __future__ import annotations
