@@ -131,6 +131,10 @@ def test_from_coinr_tables_and_files(tmp_path: Path) -> None:
     b = Index.from_files(tmp_path / "meta.xlsx", tmp_path / "data.csv", tmp_path / "recipe.yaml")
     assert b.data_.loc[0, "uName"] == "奥地利"
     pd.testing.assert_frame_equal(a.scores(), b.scores())
+    idata.to_parquet(tmp_path / "data.parquet")
+    (tmp_path / "recipe.json").write_text(asem_recipe().to_json(), encoding="utf-8")
+    c = Index.from_files(tmp_path / "meta.xlsx", tmp_path / "data.parquet", tmp_path / "recipe.json")
+    pd.testing.assert_frame_equal(a.scores(), c.scores())
 
 
 def test_domain_error_names_indicator_and_unit() -> None:
