@@ -577,7 +577,7 @@ def format_printed(value: float, unit: str, *, max_decimals: int = 12) -> tuple[
             return format_number(value / 1e4, max_decimals=max_decimals), "万人次/日"
         return format_number(value, max_decimals=max_decimals), "人次/日"
     if unit == "rank":
-        return format_number(value), "位次"
+        return format_number(value, max_decimals=max_decimals), "位次"
     words = {"count": "个", "number": "", "year": "年份", "years": "年", "months": "个月", "days": "天",
              "times": "倍"}
     if unit not in words:
