@@ -39,6 +39,11 @@ _TYPE_COLOURS: dict[str, str] = {
     "firm": "#d62728", "person": "#9467bd", "fund": "#8c564b", "market": "#ff7f0e", "industry": "#e377c2",
     "material": "#bcbd22", "place": "#7f7f7f", "government": "#393b79",
 }
+_TYPE_LABELS: dict[str, str] = {
+    "university": "高校", "institute": "研究机构", "platform": "平台", "programme": "计划/机制", "firm": "企业",
+    "person": "人物", "fund": "资本", "market": "市场", "industry": "产业", "material": "材料", "place": "地点",
+    "government": "政府",
+}
 _CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC")
 
 
@@ -102,7 +107,7 @@ def chain_layout(g: nx.MultiDiGraph, *, per_column: int = 10, dx: float = 2.3, d
         cells.setdefault((side, d["stage"] if d["stage"] in STAGES else ""), []).append(n)
     ncols = {c: max([-(-len(cells.get((r, c), [])) // per_column) for r in rows] + [1]) for c in columns}
     nrows = {r: min(per_column, max([len(cells.get((r, c), [])) for c in columns] + [1])) for r in rows}
-    left, top = 1.4, 0.9
+    left, top = 1.4, 1.5
     column_x: dict[str, float] = {}
     x = left
     for c in columns:
@@ -184,7 +189,7 @@ def draw_chain(
                 fontsize=13, weight="bold", va="center", gid="title")
         for c in lay.columns:
             zh, en = STAGE_LABELS[c]
-            ax.text(lay.column_x[c], 0.7, f"{zh} {en}", fontsize=10, weight="bold", va="center", gid=f"stage-{c or 'context'}")
+            ax.text(lay.column_x[c], lay.row_y[lay.rows[0]] - 0.2, f"{zh} {en}", fontsize=10, weight="bold", va="center", gid=f"stage-{c or 'context'}")
         for r in lay.rows:
             zh, en = SIDE_LABELS[r]
             ax.text(0.15, lay.row_y[r] + 0.2, f"{zh}\n{en}", fontsize=9, weight="bold", va="top", gid=f"side-{r or 'other'}")
@@ -200,6 +205,14 @@ def draw_chain(
             ax.plot([x], [y], marker="o", ms=4.5, color=_TYPE_COLOURS.get(d["type"], "#444444"), zorder=3, gid=f"node-{n}")
             ax.text(x + 0.08, y, f"{d['label_zh']}\n{d['label_en']}", fontsize=5.2, va="center", ha="left",
                     linespacing=1.05, zorder=4, gid=f"label-{n}", clip_on=False)
+        from matplotlib.lines import Line2D
+
+        present = sorted({d["type"] for _, d in g.nodes(data=True)})
+        handles = [Line2D([], [], marker="o", ls="", ms=5, color=_TYPE_COLOURS.get(t, "#444444"),
+                          label=f"{_TYPE_LABELS.get(t, t)} {t}") for t in present]
+        if handles:
+            ax.legend(handles=handles, loc="upper right", fontsize=7, frameon=False, ncols=min(4, len(handles)),
+                      title="类型 node type", title_fontsize=7)
         for fmt in formats:
             target = out / f"{stem}.{fmt}"
             with atomic_path(target) as tmp:
