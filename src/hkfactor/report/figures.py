@@ -236,6 +236,9 @@ def _fig_attribution(plt: Any, ev: Evaluation) -> Any:
     for cid in ob.columns:
         a2.bar(ob.index, ob[cid], bottom=bottom, color=cols[cid], label=_chan_name(ev, cid), width=0.8)
         bottom += ob[cid].to_numpy()
+    for y, tot in zip(ob.index, bottom, strict=True):
+        if tot <= 0:  # every indicator at its best value: no obstacle at all
+            a2.text(y, 0.5, "无障碍 none", rotation=90, ha="center", va="center", fontsize=6.5, color="#555555")
     a2.set_ylim(0, 1)
     a2.set_title("障碍度（各年合计为1）/ obstacle degree (sums to 1 per year)", fontsize=8)
     a2.xaxis.get_major_locator().set_params(integer=True)
