@@ -99,3 +99,17 @@ def test_super_connector_series_csv() -> None:
     lines = r.stdout.splitlines()
     assert lines[0].startswith("year,entrepot_share")
     assert [ln.split(",")[0] for ln in lines[1:]] == ["1997", "2000", "2001", "2002", "2004", "2005", "2006", "2009", "2010", "2011"]
+
+
+def test_neighbours_lists_relations_with_sources() -> None:
+    r = run("neighbours", "大疆", "--format", "json", "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert {x["relation"] for x in rows} >= {"R006", "R009"}  # founded by Wang Tao; incubated in Blue Bay
+    assert all(x["source_ids"] and x["locator"] for x in rows)
+
+
+def test_keep_undated_widens_a_time_slice() -> None:
+    narrow = json.loads(run("subgraph", "--year", "1985", "--format", "json").stdout)
+    wide = json.loads(run("subgraph", "--year", "1985", "--keep-undated", "--format", "json").stdout)
+    assert wide["n_nodes"] > narrow["n_nodes"]

@@ -223,13 +223,14 @@ def subgraph(
     stage: str | None = None,
     side: str | None = None,
     year: int | None = None,
+    undated: Literal["drop", "keep"] = "drop",
 ) -> nx.MultiDiGraph:
     """Nodes matching every given filter and the edges among them (a copy).
 
-    ``year`` first applies :func:`as_of`. Unknown filter values raise :class:`InputError`
-    listing the values present in the graph.
+    ``year`` first applies :func:`as_of` (with ``undated``). Unknown filter values raise
+    :class:`InputError` listing the values present in the graph.
     """
-    base = as_of(g, year) if year is not None else g
+    base = as_of(g, year, undated=undated) if year is not None else g
     problems = []
     for attr, want in (("channel", channel), ("stage", stage), ("side", side)):
         if want is not None:

@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 
 from hkfactor.cli._common import Lang, LangOpt, OutFormat, app, console
+from hkfactor.errors import HKFactorError
 
 __all__ = ["chain_app"]
 
@@ -47,9 +48,20 @@ class GraphFormat(enum.StrEnum):
     cyjs = "cyjs"
 
 
-def _graph(data: Path | None) -> Any:
-    from hkfactor import chain
+def _chain() -> Any:
+    """The :mod:`hkfactor.chain` module, or a clear error if its optional packages are missing."""
+    try:
+        from hkfactor import chain
+    except ImportError as exc:  # networkx is the `graph` extra
+        raise HKFactorError(
+            f"`hkfactor chain` needs an optional package ({exc.name}); install it with "
+            "`pip install 'hkfactor[graph,plots]'`"
+        ) from None
+    return chain
 
+
+def _graph(data: Path | None) -> Any:
+    chain = _chain()
     if data is None:
         return chain.default_graph()
     from hkfactor.evidence import load
@@ -57,12 +69,12 @@ def _graph(data: Path | None) -> Any:
     return chain.from_evidence(load(data))
 
 
-def _slice(g: Any, *, year: int | None, channel: str | None, stage: str | None, side: str | None) -> Any:
-    from hkfactor.chain import subgraph
-
+def _slice(
+    g: Any, *, year: int | None, channel: str | None, stage: str | None, side: str | None, undated: str = "drop"
+) -> Any:
     if year is None and channel is None and stage is None and side is None:
         return g
-    return subgraph(g, channel=channel, stage=stage, side=side, year=year)
+    return _chain().subgraph(g, channel=channel, stage=stage, side=side, year=year, undated=undated)
 
 
 def _t(lang: Lang, zh: str, en: str) -> str:
@@ -130,12 +142,16 @@ def subgraph_command(
     stage: StageOpt = None,
     side: SideOpt = None,
     year: YearOpt = None,
+    keep_undated: Annotated[
+        bool, typer.Option("--keep-undated", help="With --year, keep elements the evidence does not date / 保留无日期者")
+    ] = False,
     lang: LangOpt = Lang.zh,
     fmt: FmtOpt = OutFormat.table,
     data: DataOpt = None,
 ) -> None:
     """List the nodes of a slice (channel, stage, side, year). / 按渠道、环节、一方或年份切片"""
-    g = _slice(_graph(data), year=year, channel=channel, stage=stage, side=side)
+    g = _slice(_graph(data), year=year, channel=channel, stage=stage, side=side,
+               undated="keep" if keep_undated else "drop")
     key = "label_zh" if lang == Lang.zh else "label_en"
     rows = [
         {"id": n, "label": d[key], "type": d["type"], "side": d["side"], "channel": d["channel"],
@@ -159,6 +175,45 @@ def subgraph_command(
     for r in rows:
         t.add_row(r["id"], str(r["label"]), r["type"], r["side"], r["channel"], r["stage"],
                   "" if r["since"] == -1 else str(r["since"]))
+    console.print(t)
+
+
+@chain_app.command("neighbours")
+def neighbours_command(
+    node: Annotated[str, typer.Argument(help="An entity id or name / 节点")],
+    radius: Annotated[int, typer.Option("--radius", help="Hops, either direction / 步数")] = 1,
+    lang: LangOpt = Lang.zh,
+    fmt: FmtOpt = OutFormat.table,
+    data: DataOpt = None,
+) -> None:
+    """The relations around one actor, each with its sources. / 某一行动者周围的关系及出处"""
+    chain = _chain()
+    g = _graph(data)
+    h = chain.neighbourhood(g, node, radius=radius)
+    key = "label_zh" if lang == Lang.zh else "label_en"
+    rows = [
+        {"relation": k, "subject": u, "subject_label": g.nodes[u][key], "predicate": d["predicate"],
+         "predicate_label": chain.PREDICATE_LABELS.get(d["predicate"], {}).get(lang.value, d["predicate"]),
+         "object": v, "object_label": g.nodes[v][key], "start": d["start"], "source_ids": d["source_ids"],
+         "locator": d["locator"]}
+        for u, v, k, d in sorted(h.edges(keys=True, data=True), key=lambda e: e[2])
+    ]
+    if fmt == OutFormat.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt == OutFormat.csv:
+        import pandas as pd
+
+        sys.stdout.write(pd.DataFrame(rows).to_csv(index=False, lineterminator="\n"))
+        return
+    t = Table(title=_t(lang, f"邻域（{radius} 步）：{len(h)} 个节点，{len(rows)} 条关系",
+                       f"Neighbourhood (radius {radius}): {len(h)} nodes, {len(rows)} relations"))
+    for col in (_t(lang, "主体", "subject"), _t(lang, "关系", "relation"), _t(lang, "客体", "object"),
+                _t(lang, "出处", "sources"), _t(lang, "原文", "locator")):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(str(r["subject_label"]), f"{r['predicate_label']} ({r['relation']})", str(r["object_label"]),
+                  str(r["source_ids"]), str(r["locator"]))
     console.print(t)
 
 
