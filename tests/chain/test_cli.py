@@ -113,3 +113,10 @@ def test_keep_undated_widens_a_time_slice() -> None:
     narrow = json.loads(run("subgraph", "--year", "1985", "--format", "json").stdout)
     wide = json.loads(run("subgraph", "--year", "1985", "--keep-undated", "--format", "json").stdout)
     assert wide["n_nodes"] > narrow["n_nodes"]
+
+
+def test_data_option_goes_through_the_validating_loader() -> None:
+    data = Path(__file__).resolve().parents[2] / "src" / "hkfactor" / "evidence" / "data"
+    r = run("subgraph", "--data", str(data), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["n_nodes"] == 104
