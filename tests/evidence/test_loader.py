@@ -250,3 +250,11 @@ def test_sql_compiles_tables_in_memory(syn_dir: Path) -> None:
 def test_table_name_is_checked(syn_dir: Path) -> None:
     with pytest.raises(SpecError, match="valid: sources"):
         load(syn_dir).table("nope")
+
+
+def test_every_table_has_a_row_builder_and_a_record_type() -> None:
+    from hkfactor.evidence._evidence import _RECORD_TYPES
+    from hkfactor.evidence._loader import _BUILDERS
+
+    names = [t.name for t in TABLES]
+    assert sorted(_BUILDERS) == sorted(names) == sorted(_RECORD_TYPES) == sorted(TABLE_NAMES)

@@ -13,8 +13,10 @@ import io
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from hkfactor._io import read_text
 from hkfactor.errors import InputError, Problem
@@ -264,6 +266,165 @@ def _float(s: str) -> float | None:
     return float(s) if s else None
 
 
+# ------------------------------------------------------------------------- row builders
+#
+# One function per table: it runs the checks that need more than one cell (after the per-cell
+# checks of :class:`_Checker`) and returns the typed record, or ``None`` when the row has a
+# problem (the problem is already reported). ``ok`` says whether the per-cell checks passed.
+
+
+@dataclass
+class _Context:
+    ck: _Checker
+    ids: dict[str, set[str]]
+    claim_q: dict[str, Quantity] = field(default_factory=dict)
+    obs_q: dict[str, Quantity] = field(default_factory=dict)
+
+
+_Builder = Callable[[_Context, _Row, bool], Any]
+_BUILDERS: dict[str, _Builder] = {}
+
+
+def _builder(table: str) -> Callable[[_Builder], _Builder]:
+    def deco(fn: _Builder) -> _Builder:
+        _BUILDERS[table] = fn
+        return fn
+
+    return deco
+
+
+def _ids_of(r: _Row, col: str) -> tuple[str, ...]:
+    return tuple(_split_ids(r.cells.get(col, "")))
+
+
+@_builder("sources")
+def _build_source(ctx: _Context, r: _Row, ok: bool) -> Source | None:
+    g = r.cells.get
+    ok = _either(ctx.ck, r, "title_zh", "title_en") and ok
+    if not ok:
+        return None
+    return Source(g("id", ""), g("kind", ""), g("ref_label", ""), g("title_zh", ""), g("title_en", ""),
+                  g("publisher", ""), g("url", ""), g("date", ""), g("grade", ""), g("note", ""), r.file, r.row)
+
+
+@_builder("geographies")
+def _build_geography(ctx: _Context, r: _Row, ok: bool) -> Geography | None:
+    g = r.cells.get
+    ok = _either(ctx.ck, r, "name_zh", "name_en") and ok
+    if not ok:
+        return None
+    return Geography(g("id", ""), g("name_zh", ""), g("name_en", ""), g("parent", ""), g("note", ""), r.file, r.row)
+
+
+@_builder("claims")
+def _build_claim(ctx: _Context, r: _Row, ok: bool) -> Claim | None:
+    g, ck = r.cells.get, ctx.ck
+    ok = _either(ck, r, "measure_zh", "measure_en") and ok
+    q = _quantity(ck, r, "printed_value", "printed_unit") if g("printed_value") else None
+    if q is not None:
+        ctx.claim_q[g("id", "")] = q
+        loc = g("locator", "")
+        if loc and len(loc) <= MAX_LOCATOR and _fold(g("printed_value", "")) not in _fold(loc):
+            ck.add(r, "locator", f"locator {loc!r} does not contain the printed value {g('printed_value', '')!r}; "
+                   "quote the snippet with the number")
+            ok = False
+    ok = _check_period(ck, r) and ok
+    if not ok or q is None:
+        return None
+    return Claim(
+        g("id", ""), g("section", ""), g("channel", ""), g("geography", ""), g("measure_zh", ""), g("measure_en", ""),
+        g("printed_value", ""), g("printed_unit", ""), g("qualifier", "") or "exact", g("period_kind", ""),
+        g("period_start", ""), g("period_end", ""), g("citation", ""), _ids_of(r, "source_ids"), g("locator", ""),
+        g("kind", ""), g("note", ""), q.value, q.unit, q.high, r.file, r.row)
+
+
+@_builder("entities")
+def _build_entity(ctx: _Context, r: _Row, ok: bool) -> Entity | None:
+    g = r.cells.get
+    ok = _either(ctx.ck, r, "name_zh", "name_en") and ok
+    if not ok:
+        return None
+    return Entity(g("id", ""), g("type", ""), g("name_zh", ""), g("name_en", ""), g("side", ""), g("channel", ""),
+                  g("chain_stage", ""), g("founded", ""), _ids_of(r, "source_ids"), g("locator", ""), g("note", ""),
+                  r.file, r.row)
+
+
+@_builder("relations")
+def _build_relation(ctx: _Context, r: _Row, ok: bool) -> Relation | None:
+    g = r.cells.get
+    q = None
+    if g("value", ""):
+        q = _quantity(ctx.ck, r, "value", "unit")
+        ok = ok and q is not None
+    elif g("unit", ""):
+        ctx.ck.add(r, "value", "a unit is given without a value; give both or neither")
+        ok = False
+    if not ok:
+        return None
+    return Relation(g("id", ""), g("subject", ""), g("predicate", ""), g("object", ""), g("start", ""), g("end", ""),
+                    g("value", ""), g("unit", ""), _ids_of(r, "source_ids"), g("locator", ""), g("note", ""),
+                    None if q is None else q.value, None if q is None else q.unit, r.file, r.row)
+
+
+@_builder("events")
+def _build_event(ctx: _Context, r: _Row, ok: bool) -> Event | None:
+    g = r.cells.get
+    ok = _either(ctx.ck, r, "label_zh", "label_en") and ok
+    if not ok:
+        return None
+    return Event(g("id", ""), g("date", ""), g("label_zh", ""), g("label_en", ""), g("channel", ""),
+                 _ids_of(r, "entity_ids"), _ids_of(r, "source_ids"), g("locator", ""), g("note", ""), r.file, r.row)
+
+
+@_builder("observations")
+def _build_observation(ctx: _Context, r: _Row, ok: bool) -> Observation | None:
+    g = r.cells.get
+    q = _quantity(ctx.ck, r, "printed_value", "printed_unit") if g("printed_value") else None
+    if q is not None:
+        ctx.obs_q[g("id", "")] = q
+    if not g("locator", "") and not g("derived_from", ""):
+        ctx.ck.add(r, "locator", "missing value; a locator is required unless derived_from says how the figure "
+                   "was derived")
+        ok = False
+    if not ok or q is None:
+        return None
+    return Observation(g("id", ""), g("series", ""), g("geography", ""), g("period", ""), g("printed_value", ""),
+                       g("printed_unit", ""), g("source_id", ""), g("locator", ""), g("grade", ""), g("vintage", ""),
+                       g("derived_from", ""), g("note", ""), q.value, q.unit, q.qualifier, r.file, r.row)
+
+
+@_builder("corroborations")
+def _build_corroboration(ctx: _Context, r: _Row, ok: bool) -> Corroboration | None:
+    g = r.cells.get
+    ok = _check_corroboration(ctx.ck, r, ctx.claim_q, ctx.obs_q) and ok
+    if not ok:
+        return None
+    tol = _float(g("tolerance", ""))
+    return Corroboration(g("id", ""), g("claim_id", ""), g("observation_id", ""), g("comparison", ""),
+                         DEFAULT_CORROBORATION_TOLERANCE if tol is None else tol, g("declared_status", ""),
+                         g("note", ""), r.file, r.row)
+
+
+@_builder("derivations")
+def _build_derivation(ctx: _Context, r: _Row, ok: bool) -> Derivation | None:
+    g = r.cells.get
+    if g("expression", ""):
+        try:
+            e = compile_expression(g("expression", ""))
+        except ExpressionError as exc:
+            ctx.ck.add(r, "expression", str(exc))
+            return None
+        missing = [n for n in e.names if n not in ctx.ids["claims"]]
+        if missing:
+            ctx.ck.add(r, "expression", f"unknown claim id(s) {', '.join(missing)} in the expression; not in "
+                       "claims.csv")
+            return None
+    if not ok:
+        return None
+    return Derivation(g("id", ""), g("claim_id", ""), g("expression", ""), _float(g("tolerance", "")), g("note", ""),
+                      r.file, r.row)
+
+
 # ------------------------------------------------------------------------- main
 
 
@@ -305,116 +466,18 @@ def load_records(root: Path) -> LoadedRecords:
     if not raw["geographies"]:
         ids["geographies"] = set(DEFAULT_GEOGRAPHIES)
 
-    ck = _Checker(ids, problems)
-    claim_q: dict[str, Quantity] = {}
-    obs_q: dict[str, Quantity] = {}
-
+    # pass 2: every cell, then every row, in table, file and row order
+    ctx = _Context(_Checker(ids, problems), ids)
     for table in TABLES:
+        build = _BUILDERS[table.name]
+        records: list[Any] = getattr(out, table.name)
         for r in raw[table.name]:
             if (r.file, r.row) in dup:
-                ck.add(r, "id", dup[(r.file, r.row)])
+                ctx.ck.add(r, "id", dup[(r.file, r.row)])
                 continue
-            ok = ck.row(r, table)
-            c = r.cells
-            get = c.get
-            if table.name == "sources":
-                ok = _either(ck, r, "title_zh", "title_en") and ok
-                if ok:
-                    out.sources.append(Source(get("id", ""), get("kind", ""), get("ref_label", ""), get("title_zh", ""),
-                                              get("title_en", ""), get("publisher", ""), get("url", ""),
-                                              get("date", ""), get("grade", ""), get("note", ""), r.file, r.row))
-            elif table.name == "geographies":
-                ok = _either(ck, r, "name_zh", "name_en") and ok
-                if ok:
-                    out.geographies.append(Geography(get("id", ""), get("name_zh", ""), get("name_en", ""),
-                                                     get("parent", ""), get("note", ""), r.file, r.row))
-            elif table.name == "claims":
-                ok = _either(ck, r, "measure_zh", "measure_en") and ok
-                q = _quantity(ck, r, "printed_value", "printed_unit") if c.get("printed_value") else None
-                if q is not None:
-                    claim_q[get("id", "")] = q
-                    loc = get("locator", "")
-                    if loc and len(loc) <= MAX_LOCATOR and _fold(get("printed_value", "")) not in _fold(loc):
-                        ck.add(r, "locator", f"locator {loc!r} does not contain the printed value "
-                               f"{c['printed_value']!r}; quote the snippet with the number")
-                        ok = False
-                ok = _check_period(ck, r) and ok and q is not None
-                if ok and q is not None:
-                    out.claims.append(Claim(
-                        get("id", ""), get("section", ""), get("channel", ""), get("geography", ""), get("measure_zh", ""),
-                        get("measure_en", ""), get("printed_value", ""), get("printed_unit", ""),
-                        get("qualifier", "") or "exact", get("period_kind", ""), get("period_start", ""),
-                        get("period_end", ""), get("citation", ""), tuple(_split_ids(get("source_ids", ""))),
-                        get("locator", ""), get("kind", ""), get("note", ""), q.value, q.unit, q.high, r.file, r.row))
-            elif table.name == "entities":
-                ok = _either(ck, r, "name_zh", "name_en") and ok
-                if ok:
-                    out.entities.append(Entity(
-                        get("id", ""), get("type", ""), get("name_zh", ""), get("name_en", ""), get("side", ""),
-                        get("channel", ""), get("chain_stage", ""), get("founded", ""),
-                        tuple(_split_ids(get("source_ids", ""))), get("locator", ""), get("note", ""),
-                        r.file, r.row))
-            elif table.name == "relations":
-                q = None
-                if get("value", ""):
-                    q = _quantity(ck, r, "value", "unit")
-                    ok = ok and q is not None
-                elif get("unit", ""):
-                    ck.add(r, "value", "a unit is given without a value; give both or neither")
-                    ok = False
-                if ok:
-                    out.relations.append(Relation(
-                        get("id", ""), get("subject", ""), get("predicate", ""), get("object", ""), get("start", ""), get("end", ""),
-                        get("value", ""), get("unit", ""), tuple(_split_ids(get("source_ids", ""))),
-                        get("locator", ""), get("note", ""), None if q is None else q.value,
-                        None if q is None else q.unit, r.file, r.row))
-            elif table.name == "events":
-                ok = _either(ck, r, "label_zh", "label_en") and ok
-                if ok:
-                    out.events.append(Event(
-                        get("id", ""), get("date", ""), get("label_zh", ""), get("label_en", ""), get("channel", ""),
-                        tuple(_split_ids(get("entity_ids", ""))), tuple(_split_ids(get("source_ids", ""))),
-                        get("locator", ""), get("note", ""), r.file, r.row))
-            elif table.name == "observations":
-                q = _quantity(ck, r, "printed_value", "printed_unit") if c.get("printed_value") else None
-                if q is not None:
-                    obs_q[get("id", "")] = q
-                if not get("locator", "") and not get("derived_from", ""):
-                    ck.add(r, "locator", "missing value; a locator is required unless derived_from says how "
-                           "the figure was derived")
-                    ok = False
-                if ok and q is not None:
-                    out.observations.append(Observation(
-                        get("id", ""), get("series", ""), get("geography", ""), get("period", ""), get("printed_value", ""),
-                        get("printed_unit", ""), get("source_id", ""), get("locator", ""), get("grade", ""),
-                        get("vintage", ""), get("derived_from", ""), get("note", ""), q.value, q.unit,
-                        q.qualifier, r.file, r.row))
-            elif table.name == "corroborations":
-                ok = _check_corroboration(ck, r, claim_q, obs_q) and ok
-                if ok:
-                    tol = _float(get("tolerance", ""))
-                    out.corroborations.append(Corroboration(
-                        get("id", ""), get("claim_id", ""), get("observation_id", ""), get("comparison", ""),
-                        DEFAULT_CORROBORATION_TOLERANCE if tol is None else tol, get("declared_status", ""),
-                        get("note", ""), r.file, r.row))
-            elif table.name == "derivations":
-                expr_ok = True
-                if c.get("expression"):
-                    try:
-                        e = compile_expression(get("expression", ""))
-                    except ExpressionError as exc:
-                        ck.add(r, "expression", f"{exc}")
-                        expr_ok = False
-                    else:
-                        missing = [n for n in e.names if n not in ids["claims"]]
-                        if missing:
-                            ck.add(r, "expression", f"unknown claim id(s) {', '.join(missing)} in the expression; "
-                                   "not in claims.csv")
-                            expr_ok = False
-                if ok and expr_ok:
-                    out.derivations.append(Derivation(
-                        get("id", ""), get("claim_id", ""), get("expression", ""), _float(get("tolerance", "")), get("note", ""),
-                        r.file, r.row))
+            rec = build(ctx, r, ctx.ck.row(r, table))
+            if rec is not None:
+                records.append(rec)
     if problems:
         raise InputError(problems, title=f"invalid evidence in {root}")
     return out
