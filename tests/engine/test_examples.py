@@ -21,3 +21,14 @@ def test_build_index_example_runs() -> None:
     assert lines[0].split()[:3] == ["uCode", "Rank", "Index"]
     assert lines[1].split()[:3] == ["CHE", "1.0", "68.38"]  # COINr results_aggs_scores.csv, first row
     assert "LUX" in lines[7]  # largest rank change under the geometric mean (compare_nominal_vs_gmean.csv)
+
+
+def test_batch_replay_example_runs() -> None:
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "examples" / "batch_replay.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    assert out.startswith("units: 51 replications: 1000")

@@ -8,6 +8,7 @@ See ``docs/engine.md``.
 
 from __future__ import annotations
 
+from hkfactor.engine import kernels
 from hkfactor.engine.coinr import asem_recipe, recipe_from_coinr_log
 from hkfactor.engine.framework import AggregationPlan, Element, Framework
 from hkfactor.engine.index import Index, StageArrays, compare_many
@@ -47,6 +48,7 @@ __all__ = [
     "compare_many",
     "effective_weights_array",
     "impute",
+    "kernels",
     "normalise",
     "recipe_from_coinr_log",
     "treat",

@@ -64,6 +64,7 @@ def col_param(value: Any, x: FloatArray, name: str) -> FloatArray:
 
 
 def _moments(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    x = np.ascontiguousarray(x)
     ok = ~np.isnan(x)
     if ok.all():  # fast path: no missing values
         n = np.full(x.shape[:-2] + x.shape[-1:], float(x.shape[-2]))

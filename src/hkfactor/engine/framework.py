@@ -180,6 +180,9 @@ class Framework:
         )
         self.require_weight_sums = require_weight_sums
         self._plan: AggregationPlan | None = None
+        self._root = next(e.code for e in self.elements if e.parent is None)
+        self._indicators = tuple(e.code for e in self.elements if e.kind == "Indicator")
+        self._aggregates = tuple(e.code for e in self.elements if e.kind == "Aggregate")
 
     # ------------------------------------------------------------------ validation
     @staticmethod
@@ -271,17 +274,17 @@ class Framework:
     @property
     def root(self) -> str:
         """Code of the top element (the index)."""
-        return next(e.code for e in self.elements if e.parent is None)
+        return self._root
 
     @property
     def indicators(self) -> tuple[str, ...]:
         """Indicator codes in declaration order."""
-        return tuple(e.code for e in self.elements if e.kind == "Indicator")
+        return self._indicators
 
     @property
     def aggregates(self) -> tuple[str, ...]:
         """Aggregate codes in declaration order."""
-        return tuple(e.code for e in self.elements if e.kind == "Aggregate")
+        return self._aggregates
 
     def children(self, code: str) -> tuple[str, ...]:
         """Codes of the direct children of ``code`` (declaration order)."""

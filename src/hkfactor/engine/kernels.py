@@ -613,6 +613,70 @@ def check_skew_kurt(
     return ok | undefined, sk, kt
 
 
+def _check_rows(r: FloatArray, skew_thresh: float, kurt_thresh: float) -> tuple[NDArray[np.bool_], FloatArray, FloatArray]:
+    """:func:`check_skew_kurt` for series stored as rows ``(k, n_units)``."""
+    sk, kt = nan_skew_kurt(r.T)
+    with np.errstate(invalid="ignore"):
+        ok = (np.abs(sk) < skew_thresh) | (kt < kurt_thresh)
+    return ok | np.isnan(sk) | np.isnan(kt), sk, kt
+
+
+def _winsorise_rows(
+    r: FloatArray, wm: FloatArray, skew_thresh: float, kurt_thresh: float, force_win: bool
+) -> tuple[FloatArray, NDArray[np.int8], NDArray[np.int64]]:
+    """COINr's winsorisation loop on series stored as rows ``(k, n_units)``.
+
+    Each round works only on the rows still failing, so the cost falls as rows pass.
+    """
+    r = r.copy()
+    k, n = r.shape
+    hi_mask = np.zeros(r.shape, dtype=bool)
+    lo_mask = np.zeros(r.shape, dtype=bool)
+    nwin = np.zeros(k, dtype=np.int64)
+    passing, sk, _ = _check_rows(r, skew_thresh, kurt_thresh)
+    act = np.flatnonzero((~passing | force_win) & (wm > 0))
+    sk_act = sk[act]
+    for _ in range(n):
+        if act.size == 0:
+            break
+        sub = r[act]
+        ok = ~np.isnan(sub)
+        hi = ~(sk_act < 0)
+        mx = np.max(np.where(ok, sub, -np.inf), axis=1, keepdims=True)
+        mn = np.min(np.where(ok, sub, np.inf), axis=1, keepdims=True)
+        at_ext = ok & np.where(hi[:, None], sub == mx, sub == mn)
+        nxt = np.where(
+            hi[:, None],
+            np.max(np.where(ok & ~at_ext, sub, -np.inf), axis=1, keepdims=True),
+            np.min(np.where(ok & ~at_ext, sub, np.inf), axis=1, keepdims=True),
+        )
+        movable = np.isfinite(nxt[:, 0])
+        sub = np.where(at_ext & movable[:, None], nxt, sub)
+        r[act] = sub
+        hm, lm = hi_mask[act], lo_mask[act]
+        hm = np.where((hi & movable)[:, None], at_ext, hm)
+        lm = np.where((~hi & movable)[:, None], at_ext, lm)
+        hi_mask[act], lo_mask[act] = hm, lm
+        nwin[act] = hm.sum(axis=1) + lm.sum(axis=1)
+        p, sk_new, _ = _check_rows(sub, skew_thresh, kurt_thresh)
+        keep = (~p | force_win) & (nwin[act] < wm[act]) & movable
+        act, sk_act = act[keep], sk_new[keep]
+    flags = np.where(lo_mask, -1, 0).astype(np.int8)
+    flags = np.where(hi_mask, 1, flags).astype(np.int8)
+    return r, flags, nwin
+
+
+def _to_rows(a: FloatArray) -> FloatArray:
+    """``(..., n, m)`` → series as rows ``(prod(...) * m, n)``."""
+    return np.moveaxis(a, -2, -1).reshape(-1, a.shape[-2])
+
+
+def _from_rows(r: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Inverse of :func:`_to_rows` for an array of the original ``shape``."""
+    lead, n, m = shape[:-2], shape[-2], shape[-1]
+    return np.moveaxis(r.reshape(*lead, m, n), -1, -2)
+
+
 def winsorise(
     x: ArrayLike,
     *,
@@ -628,7 +692,8 @@ def winsorise(
     ``winmax`` points are winsorised: if skew >= 0 the maximum value(s) are set to the next
     highest value, else the minimum value(s) to the next lowest. Counting follows COINr: the
     number of points is the size of the last high set plus the last low set (ties move
-    together).
+    together). The loop runs over winsorisation rounds (at most ``n_units``) on the columns
+    still failing; never over replications.
 
     Parameters
     ----------
@@ -643,40 +708,19 @@ def winsorise(
     flags : int8 ndarray, same shape: +1 winsorised high, -1 winsorised low, 0 untouched
     nwin : int ndarray (..., n_indicators)
     """
-    a = as_float(x).copy()
-    wm = np.broadcast_to(np.asarray(winmax, dtype=np.float64), a.shape[:-2] + a.shape[-1:])
-    passing, sk, _ = check_skew_kurt(a, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
-    act = (~passing | force_win) & (wm > 0)
-    if active is not None:
-        act &= active
-    hi_mask = np.zeros(a.shape, dtype=bool)
-    lo_mask = np.zeros(a.shape, dtype=bool)
-    nwin = np.zeros(act.shape, dtype=np.int64)
-    ok = ~np.isnan(a)
-    for _ in range(a.shape[-2]):
-        if not act.any():
-            break
-        hi = act & ~(sk < 0)
-        lo = act & (sk < 0)
-        mx = np.max(np.where(ok, a, -np.inf), axis=-2, keepdims=True)
-        mn = np.min(np.where(ok, a, np.inf), axis=-2, keepdims=True)
-        at_mx = ok & (a == mx)
-        at_mn = ok & (a == mn)
-        nxt_mx = np.max(np.where(ok & ~at_mx, a, -np.inf), axis=-2, keepdims=True)
-        nxt_mn = np.min(np.where(ok & ~at_mn, a, np.inf), axis=-2, keepdims=True)
-        hi_b = hi[..., None, :] & np.isfinite(nxt_mx)
-        lo_b = lo[..., None, :] & np.isfinite(nxt_mn)
-        a = np.where(hi_b & at_mx, nxt_mx, a)
-        a = np.where(lo_b & at_mn, nxt_mn, a)
-        hi_mask = np.where(hi_b, at_mx, hi_mask)
-        lo_mask = np.where(lo_b, at_mn, lo_mask)
-        nwin = np.where(act, hi_mask.sum(axis=-2) + lo_mask.sum(axis=-2), nwin)
-        passing, sk, _ = check_skew_kurt(a, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
-        stuck = ~(hi_b | lo_b).any(axis=-2)
-        act = act & (~passing | force_win) & (nwin < wm) & ~stuck
-    flags = np.where(lo_mask, -1, 0).astype(np.int8)
-    flags = np.where(hi_mask, 1, flags).astype(np.int8)
-    return a, flags, nwin
+    a = as_float(x)
+    cshape = a.shape[:-2] + a.shape[-1:]
+    wm = np.broadcast_to(np.asarray(winmax, dtype=np.float64), cshape)
+    act = np.ones(cshape, dtype=bool) if active is None else np.broadcast_to(np.asarray(active, dtype=bool), cshape)
+    rows = _to_rows(a)
+    sel = np.flatnonzero(act.reshape(-1)) if act.ndim else np.array([0])
+    out_rows = rows.copy()
+    flag_rows = np.zeros(rows.shape, dtype=np.int8)
+    nwin = np.zeros(rows.shape[0], dtype=np.int64)
+    if sel.size:
+        r, f, nw = _winsorise_rows(rows[sel], wm.reshape(-1)[sel], skew_thresh, kurt_thresh, force_win)
+        out_rows[sel], flag_rows[sel], nwin[sel] = r, f, nw
+    return _from_rows(out_rows, a.shape), _from_rows(flag_rows, a.shape), nwin.reshape(cshape)
 
 
 @TRANSFORMS.register("log_ct")
@@ -789,39 +833,57 @@ def treat(
     fail0 = ~pass0
     if columns is not None:
         fail0 = fail0 & np.asarray(columns, dtype=bool)
-    xw, flags, nwin = winsorise(
-        a, winmax=winmax, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh, force_win=force_win, active=fail0
-    )
-    pass1, sk1, kt1 = check_skew_kurt(xw, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
-    need2 = fail0 & ~pass1
-    out = xw
-    pass2 = pass1.copy()
-    sk2, kt2 = sk1, kt1
-    if f2 != "none" and need2.any():
-        base = xw if combine_treat else a
-        t = np.asarray(TRANSFORMS[f2](base, **(f2_params or {})), dtype=np.float64)
-        out = np.where(need2[..., None, :], t, xw)
-        p2, sk2, kt2 = check_skew_kurt(out, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
-        pass2 = np.where(need2, p2, pass1)
-        if not combine_treat:
-            flags = np.where(need2[..., None, :], 0, flags).astype(np.int8)
-        flags = np.where(need2[..., None, :] & ~np.isnan(a), 2, flags).astype(np.int8)
-    else:
-        need2 = np.zeros_like(need2)
+    cshape = pass0.shape
+    nan_c = np.full(cshape, np.nan)
+    pass1 = np.zeros(cshape, dtype=bool)
+    pass2 = pass0.copy()
+    skew1, kurt1, skew2, kurt2 = nan_c.copy(), nan_c.copy(), sk0.copy(), kt0.copy()
+    nwin = np.zeros(cshape, dtype=np.int64)
+    transformed = np.zeros(cshape, dtype=bool)
+    rows = _to_rows(a)
+    out_rows = rows.copy()
+    flag_rows = np.zeros(rows.shape, dtype=np.int8)
+    sel = np.flatnonzero(fail0.reshape(-1))
+    if sel.size:
+        wm = np.broadcast_to(np.asarray(winmax, dtype=np.float64), cshape).reshape(-1)[sel]
+        sub = rows[sel]
+        xw, fl, nw = _winsorise_rows(sub, wm, skew_thresh, kurt_thresh, force_win)
+        p1, s1, k1 = _check_rows(xw, skew_thresh, kurt_thresh)
+        out_sub, fl_sub = xw, fl
+        p2, s2, k2 = p1, s1, k1
+        need2 = ~p1
+        if f2 != "none" and need2.any():
+            base = xw if combine_treat else sub
+            t = np.asarray(TRANSFORMS[f2](base[need2].T, **(f2_params or {})), dtype=np.float64).T
+            out_sub = xw.copy()
+            out_sub[need2] = t
+            q, qs, qk = _check_rows(t, skew_thresh, kurt_thresh)
+            p2, s2, k2 = p1.copy(), s1.copy(), k1.copy()
+            p2[need2], s2[need2], k2[need2] = q, qs, qk
+            fl_sub = fl.copy()
+            if not combine_treat:
+                fl_sub[need2] = 0
+            fl_sub[need2] = np.where(~np.isnan(sub[need2]), 2, fl_sub[need2])
+        else:
+            need2 = np.zeros_like(need2)
+        out_rows[sel], flag_rows[sel] = out_sub, fl_sub
+        for arr, val in ((pass1, p1), (skew1, s1), (kurt1, k1), (pass2, p2), (skew2, s2), (kurt2, k2), (nwin, nw), (transformed, need2)):
+            flat = arr.reshape(-1)
+            flat[sel] = val
     return TreatResult(
-        x=out,
-        flags=flags,
+        x=_from_rows(out_rows, a.shape),
+        flags=_from_rows(flag_rows, a.shape),
         pass0=pass0,
         skew0=sk0,
         kurt0=kt0,
         nwin=nwin,
-        pass1=np.where(fail0, pass1, False),
-        skew1=np.where(fail0, sk1, np.nan),
-        kurt1=np.where(fail0, kt1, np.nan),
-        transformed=need2,
+        pass1=pass1,
+        skew1=skew1,
+        kurt1=kurt1,
+        transformed=transformed,
         pass2=pass2,
-        skew2=sk2,
-        kurt2=kt2,
+        skew2=skew2,
+        kurt2=kurt2,
     )
 
 
