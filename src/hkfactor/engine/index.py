@@ -796,11 +796,15 @@ class Index:
         return p
 
     # ------------------------------------------------------------------ analyses
-    def stats(self, stage: str = "Raw", **kw: Any) -> pd.DataFrame:
-        """Indicator statistics and flags of a stage (COINr ``get_stats``); see :func:`analysis.indicator_stats`."""
+    def stats(self, stage: str = "Raw", *, level: int = 1, **kw: Any) -> pd.DataFrame:
+        """Statistics and flags of the level-``level`` columns of a stage (COINr ``get_stats``).
+
+        Keyword options (``t_skew``, ``t_kurt``, ``t_avail``, ``t_zero``, ``t_unq``, ``nsignif``)
+        go to :func:`~hkfactor.engine.analysis.indicator_stats`.
+        """
         from hkfactor.engine.analysis import indicator_stats
 
-        return indicator_stats(_level_frame(self, stage, 1), **kw)
+        return indicator_stats(_level_frame(self, stage, level), **kw)
 
 
     def correlations(
