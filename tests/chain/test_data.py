@@ -48,6 +48,7 @@ def test_locators_are_verbatim_in_the_paper(tables, paper, table) -> None:
 def test_every_node_is_typed_and_placed(g) -> None:
     for n, d in g.nodes(data=True):
         assert d["type"], n
+        assert d["channel"], n
         assert d["side"] in SIDES, (n, d["side"])
         assert d["stage"] in STAGES, (n, d["stage"])  # §7: upstream / midstream / downstream
         assert d["label_zh"] and d["label_en"], n
