@@ -11,7 +11,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
@@ -20,6 +20,9 @@ from rich.table import Table
 
 from hkfactor.cli._common import Lang, LangOpt, OutFormat, app, console
 from hkfactor.errors import InputError, Problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hkfactor.evidence import Evidence
 
 __all__ = [
     "audit_command",
@@ -48,7 +51,7 @@ class ExportFormat(enum.StrEnum):
     xlsx = "xlsx"
 
 
-def _load(data: Path | None) -> Any:
+def _load(data: Path | None) -> Evidence:
     from hkfactor.evidence import load
 
     return load(data)
