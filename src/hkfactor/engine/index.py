@@ -680,9 +680,24 @@ class Index:
             for k in np.unique(codes):
                 sel = codes == k
                 out[sel] = rank_desc(vals[sel], axis=0)
-        res = df[self.id_columns].copy()
-        res[cols] = out
-        return res
+        return pd.concat([df[self.id_columns].reset_index(drop=True), pd.DataFrame(out, columns=cols)], axis=1)
+
+    def _code_ranks(self, code: str) -> pd.Series:
+        """Ranks of one column of ``Aggregated`` (within each year for panels), indexed by row id."""
+        rows, cols, y = self.arrays_["Aggregated"] if "Aggregated" in self.arrays_ else self._no_agg()
+        v = y[:, list(cols).index(code)]
+        if self._times is None:
+            r = rank_desc(v, axis=0)
+            return pd.Series(r, index=pd.Index(self._units[rows]), name=code)
+        t = self._times[rows]
+        r = np.full_like(v, np.nan)
+        for yr in np.unique(t):
+            sel = t == yr
+            r[sel] = rank_desc(v[sel], axis=0)
+        return pd.Series(r, index=pd.MultiIndex.from_arrays([self._units[rows], t]), name=code)
+
+    def _no_agg(self) -> Any:
+        raise SpecError("no Aggregated stage: the recipe has no aggregate step")
 
     def results(self, *, tab: str = "full", use: str = "scores", nround: int | None = 2) -> pd.DataFrame:
         """A results table like COINr ``get_results``: sorted by the index, highest level first.
@@ -937,13 +952,12 @@ class Index:
         Returns ``removed, MeanAbsRankDiff`` with a first row ``Nominal`` (0).
         """
         code = code or self.framework.root
-        base = self.ranks()[[*self.id_columns, code]]
+        base = self._code_ranks(code)
         rows = [{"removed": "Nominal", "MeanAbsRankDiff": 0.0}]
         for el in self.framework.codes_at(level):
-            alt = self.without(el)
-            r = alt.ranks()[[*self.id_columns, code]]
-            m = base.merge(r, on=self.id_columns, suffixes=("_a", "_b"))
-            rows.append({"removed": el, "MeanAbsRankDiff": float(np.nanmean(np.abs(m[f"{code}_a"] - m[f"{code}_b"])))})
+            r = self.without(el)._code_ranks(code)
+            d = (base - r.reindex(base.index)).abs()
+            rows.append({"removed": el, "MeanAbsRankDiff": float(np.nanmean(d.to_numpy(np.float64)))})
         return pd.DataFrame(rows)
 
 
