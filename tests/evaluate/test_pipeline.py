@@ -177,3 +177,33 @@ def test_engine_index_reproduces_the_subsystem_indices(synthetic) -> None:
     np.testing.assert_allclose(scores["HK"].to_numpy(), ev.coupling["U_hk"].to_numpy(), rtol=1e-10)
     np.testing.assert_allclose(scores["SZ"].to_numpy(), ev.coupling["U_sz"].to_numpy(), rtol=1e-10)
     assert list(scores.index) == [str(y) for y in ev.years]
+
+
+def test_monte_carlo_through_the_robustness_engine(synthetic) -> None:
+    fw, panel, ev = synthetic
+    rb = ev.robustness
+    assert (rb["mc_replications"] == 500).all()
+    assert ((rb["D_mc_q05"] <= rb["D_mc_median"]) & (rb["D_mc_median"] <= rb["D_mc_q95"])).all()
+    assert ((rb["D_mc_q05"] >= 0) & (rb["D_mc_q95"] <= 1)).all()
+    assert any(d.subject == "monte carlo" and "seed 20240501" in d.en for d in ev.decisions)
+    # fixed seed: the same numbers every time; another seed: different draws
+    again = evaluate(panel, fw, recipe=Recipe(mc_replications=500))
+    pd.testing.assert_frame_equal(again.robustness, rb)
+    other = evaluate(panel, fw, recipe=Recipe(seed=7))
+    assert not np.allclose(other.robustness["D_mc_q95"], rb["D_mc_q95"])
+    # without noise on the weights only the normalisation varies: every quantile of D is either
+    # the nominal D (min-max) or D with percentile ranks and the nominal weights (recomputed here)
+    from scipy.stats import rankdata
+
+    flat = evaluate(panel, fw, recipe=Recipe(weight_noise=0.0))
+    used = flat.indicators[flat.indicators["status"] == "used"]
+    u = {}
+    for sub in ("hk", "sz"):
+        rows = used[used["subsystem"] == sub]
+        x = flat.values[rows["series"]].to_numpy() * rows["direction"].to_numpy()
+        z = (rankdata(x, method="min", axis=0) - 1) / (len(x) - 1)
+        u[sub] = z @ rows["weight"].to_numpy()
+    _c, _t, d_rank = _oracle.coupling(u["hk"], u["sz"])
+    for q in ("D_mc_q05", "D_mc_median", "D_mc_q95"):
+        got = flat.robustness[q].to_numpy()
+        assert np.all(np.isclose(got, flat.robustness["D"]) | np.isclose(got, d_rank)), q

@@ -52,7 +52,12 @@ class Recipe:
         How each time sequence is made dimensionless before the grey relational analysis
         (均值化 by default).
     robustness : bool
-        Whether to run every combination of normalisation × weighting × aggregation.
+        Whether to run every combination of normalisation × weighting × aggregation, and the
+        Monte Carlo analysis below.
+    mc_replications, weight_noise, seed : int, float, int
+        Monte Carlo uncertainty analysis through :func:`hkfactor.robustness.uncertainty`:
+        replications, relative noise on every indicator weight (±25 %), random seed (fixed so
+        the report is reproducible).
     """
 
     normalisation: str = "minmax"
@@ -67,6 +72,9 @@ class Recipe:
     entropy_shift: float = 1e-4
     grey_preprocessing: str = "mean"
     robustness: bool = True
+    mc_replications: int = 500
+    weight_noise: float = 0.25
+    seed: int = 20240501
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -126,7 +134,8 @@ class Evaluation:
         Years × used partner series: indicator obstacle degrees.
     robustness : DataFrame
         One row per year: nominal D and its min, median and max over every recipe variant,
-        and the same for ``U_hk``.
+        and the same for ``U_hk``; with the Monte Carlo analysis also the 5 %, 50 % and 95 %
+        quantiles ``D_mc_q05``, ``D_mc_median``, ``D_mc_q95`` (and ``U_hk_mc_*``).
     robustness_runs : DataFrame
         One row per variant × year: ``normalisation``, ``weighting``, ``aggregation``, ``year``,
         ``U_hk``, ``U_sz``, ``D``.

@@ -48,6 +48,10 @@ def _check_recipe(r: Recipe) -> None:
             raise SpecError(f"recipe: {bname}={bval} must lie in [0, 1]")
     if not 0.0 < r.rho <= 1.0:
         raise SpecError(f"recipe: rho={r.rho} must lie in (0, 1]")
+    if r.mc_replications < 1:
+        raise SpecError(f"recipe: mc_replications={r.mc_replications} must be at least 1")
+    if not 0.0 <= r.weight_noise < 1.0:
+        raise SpecError(f"recipe: weight_noise={r.weight_noise} must lie in [0, 1)")
     if not 0.0 <= r.entropy_shift < 1.0:
         raise SpecError(f"recipe: entropy_shift={r.entropy_shift} must lie in [0, 1)")
     if not 0.0 < r.geo_floor < 1.0:
@@ -339,6 +343,12 @@ def evaluate(
         "rank_mode": [_mode(ranks[ch_id]) for ch_id in channels_used],
     })
 
+    # Monte Carlo through the robustness engine: normalisation × noise on the weights.
+    index_ = _engine_index(values, hk_used, sz_used, direction, w_all, r)
+    mc = _monte_carlo(index_, r, decisions) if r.robustness and index_ is not None else None
+    if mc is not None:
+        robustness = robustness.merge(mc, on="year", how="left")
+
     # Coverage and indicator tables.
     say("tables")
     coverage = _coverage_table(panel, framework, wide, kept_years, used, imputed)
@@ -366,8 +376,49 @@ def evaluate(
         indicators=indicators, values=values, imputed=imputed, normalised=z, channel_index=channel_index,
         coupling=coupling, grey=grey, obstacle=obstacle, obstacle_indicators=obstacle_ind,
         robustness=robustness, robustness_runs=runs_df, grey_robustness=grey_rob, decisions=decisions,
-        index_=_engine_index(values, hk_used, sz_used, direction, w_all, r),
+        index_=index_,
     )
+
+
+def _monte_carlo(index: Any, r: Recipe, decisions: list[Decision]) -> pd.DataFrame | None:
+    """Uncertainty of U_hk, U_sz and D by :func:`hkfactor.robustness.uncertainty`.
+
+    Uncertain inputs: the normalisation (min–max or percentile rank, equiprobable) and
+    ±``weight_noise`` relative noise on every indicator weight (COINr ``get_noisy_weights``);
+    ``mc_replications`` draws with a fixed ``seed`` (so the report is reproducible). Both
+    subsystems are analysed with the same design, so each replication gives one D.
+    Returns per year the 5 %, 50 % and 95 % quantiles of D and U_hk.
+    """
+    from hkfactor.robustness import Alternative, UncertainInput, WeightNoise, uncertainty
+
+    spec: list[UncertainInput | WeightNoise] = [
+        UncertainInput("normalise", None, (Alternative("minmax", {"l_u": [0.0, 1.0]}), Alternative("prank", {})),
+                       name="normalisation"),
+        WeightNoise(levels=(1,), factor=r.weight_noise, name="weights"),
+    ]
+    res_hk = uncertainty(index, spec, n=r.mc_replications, seed=r.seed, column="HK")
+    res_sz = uncertainty(index, spec, n=r.mc_replications, seed=r.seed, column="SZ")
+    u_hk, u_sz = res_hk.scores, res_sz.scores
+    ok = np.isfinite(u_hk).all(axis=1) & np.isfinite(u_sz).all(axis=1)
+    n_failed = int((~ok).sum())
+    _c, _t, d = _ops.coupling(u_hk[ok].ravel(), u_sz[ok].ravel(), alpha=r.alpha)
+    d = d.reshape(-1, u_hk.shape[1])
+    decisions.append(Decision(
+        "method", "monte carlo",
+        f"蒙特卡洛稳健性（hkfactor.robustness）：标准化方法（极差或百分位秩）随机选取，各指标权重上下浮动±{r.weight_noise:.0%}，"
+        f"共 {r.mc_replications} 次（随机种子 {r.seed}）" + (f"，其中 {n_failed} 次失败已剔除" if n_failed else "") + "。",
+        f"Monte Carlo robustness (hkfactor.robustness): normalisation drawn from min–max or percentile rank, "
+        f"every indicator weight moved by up to ±{r.weight_noise:.0%}, {r.mc_replications} replications "
+        f"(seed {r.seed})" + (f"; {n_failed} failed and are left out" if n_failed else "") + ".",
+    ))
+    if not ok.any():
+        return None
+    years = [int(u) for u in res_hk.units]
+    q = np.quantile(d, [0.05, 0.5, 0.95], axis=0)
+    qu = np.quantile(u_hk[ok], [0.05, 0.5, 0.95], axis=0)
+    return pd.DataFrame({"year": years, "D_mc_q05": q[0], "D_mc_median": q[1], "D_mc_q95": q[2],
+                         "U_hk_mc_q05": qu[0], "U_hk_mc_median": qu[1], "U_hk_mc_q95": qu[2],
+                         "mc_replications": int(ok.sum())})
 
 
 def _engine_index(values: pd.DataFrame, hk: list[str], sz: list[str], direction: dict[str, int],

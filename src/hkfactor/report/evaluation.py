@@ -146,7 +146,8 @@ def _context(ev: Evaluation, figs: list[Figure], lang: str, command: str) -> dic
                  for r in _rows(gr.sort_values(["rank", "channel"]))]
     rob_rows = [{"year": int(r.year), "D": fmt_index(r.D), "D_min": fmt_index(r.D_min),
                  "D_median": fmt_index(r.D_median), "D_max": fmt_index(r.D_max), "U": fmt_index(r.U_hk),
-                 "U_min": fmt_index(r.U_hk_min), "U_max": fmt_index(r.U_hk_max)}
+                 "U_min": fmt_index(r.U_hk_min), "U_max": fmt_index(r.U_hk_max),
+                 "D_mc": (f"{fmt_index(r.D_mc_q05)}–{fmt_index(r.D_mc_q95)}" if hasattr(r, "D_mc_q05") else "—")}
                 for r in _rows(ev.robustness)]
 
     use_count = cells.groupby("source_id").size().to_dict() if not cells.empty else {}

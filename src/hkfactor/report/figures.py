@@ -255,11 +255,15 @@ def _fig_uncertainty(plt: Any, ev: Evaluation) -> Any:
         ax.fill_between(rb["year"], rb[f"{key}_min"], rb[f"{key}_max"], color="#bdbdbd", alpha=0.7,
                         lw=0, label="最小–最大 / min–max")
         ax.plot(rb["year"], rb[f"{key}_median"], color="#636363", ls="--", lw=1, label="中位数 / median")
+        if f"{key}_mc_q05" in rb:
+            ax.plot(rb["year"], rb[f"{key}_mc_q05"], color="#2166ac", ls=":", lw=1.1,
+                    label="蒙特卡洛 5%–95% / Monte Carlo 5–95 %")
+            ax.plot(rb["year"], rb[f"{key}_mc_q95"], color="#2166ac", ls=":", lw=1.1)
         ax.plot(rb["year"], rb[key], color="black", marker="o", ms=3, lw=1.6, label="基准方案 / nominal")
         ax.set_ylim(0, 1)
         ax.set_title(lab, fontsize=8)
         ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.legend(fontsize=7, frameon=False, loc="upper left")
+        ax.legend(fontsize=6.5, frameon=False, loc="upper left")
     n = int(rb["n_variants"].iloc[0]) if len(rb) else 0
     fig.suptitle(f"{n} 种方法组合 / {n} recipe variants (normalisation × weighting × aggregation)", fontsize=8)
     fig.tight_layout()
