@@ -251,3 +251,32 @@ def test_flipping_direction_and_sign_is_neutral(asem: Index) -> None:
     d["TBTs"] = -d["TBTs"]
     alt = Index(Framework(els, level_names=fw.level_names), d, asem.recipe, groups=asem.groups)
     np.testing.assert_allclose(alt.scores()["Index"], asem.scores()["Index"], rtol=1e-12)
+
+
+def test_screening_three_layers() -> None:
+    fw = Framework([Element("I", None), Element("a", "I"), Element("b", "I"), Element("c", "I")])
+    df = pd.DataFrame(
+        {"uCode": list("PQRS"), "a": [1.0, np.nan, 0.0, 2.0], "b": [1.0, np.nan, 0.0, 3.0], "c": [2.0, 1.0, 0.0, 1.0]}
+    )
+    x = df[["a", "b", "c"]]
+    keep = kernels.screen_units(x.to_numpy(), dat_thresh=0.6)
+    assert keep.tolist() == [True, False, True, True]
+    assert list(frames.screen_frame(x, dat_thresh=0.6).index) == [0, 2, 3]
+    idx = Index(fw, df, [Step("screen", "availability", {"dat_thresh": 0.6})])
+    assert list(idx.stage("Screened")["uCode"]) == ["P", "R", "S"]
+    assert list(idx.details_["Screened"]["removed"]) == ["Q"]
+    both = Index(fw, df, [Step("screen", "availability_and_nonzero", {"dat_thresh": 0.6, "nonzero_thresh": 0.5, "force_keep": ["Q"]})])
+    assert list(both.stage("Screened")["uCode"]) == ["P", "Q", "S"]  # Q fails both tests but is forced in (COINr Force)
+    forced = Index(fw, df, [Step("screen", "nonzero", {"nonzero_thresh": 0.5, "force_keep": ["R"], "force_drop": ["P"]})])
+    assert list(forced.stage("Screened")["uCode"]) == ["Q", "R", "S"]
+
+
+def test_denominate_three_layers() -> None:
+    fw = Framework([Element("I", None), Element("gdp_total", "I", denominator="pop"), Element("share", "I")])
+    df = pd.DataFrame({"uCode": list("AB"), "gdp_total": [10.0, 30.0], "share": [0.5, 0.2], "pop": [2.0, 0.0]})
+    idx = Index(fw, df, [Step("denominate", "divide", {"scale": 1000})])
+    d = idx.stage("Denominated")
+    assert d["gdp_total"].iloc[0] == 5000 and np.isnan(d["gdp_total"].iloc[1])  # zero denominator → NaN
+    np.testing.assert_array_equal(d["share"], df["share"])
+    k = kernels.denominate(df[["gdp_total", "share"]].to_numpy(), np.array([[2.0, np.nan], [0.0, np.nan]]), scale=1000)
+    np.testing.assert_array_equal(k, d[["gdp_total", "share"]].to_numpy())
