@@ -11,7 +11,7 @@ from hkfactor.errors import InputError
 
 def test_time_slices_follow_the_papers_chronology(g) -> None:
     sizes = {y: (as_of(g, y).number_of_nodes(), as_of(g, y).number_of_edges()) for y in (1985, 1995, 2007, 2018)}
-    assert sizes == {1985: (7, 10), 1995: (11, 12), 2007: (26, 37), 2018: (38, 59)}
+    assert sizes == {1985: (7, 10), 1995: (11, 12), 2007: (25, 37), 2018: (37, 57)}
     s85, s95, s07, s18 = (set(as_of(g, y)) for y in (1985, 1995, 2007, 2018))
     # 1985: Hong Kong manufacturing relocated as 三来一补 / 三资 firms (the first in 1978-12);
     # Shenzhen electronics at Huaqiangbei.
