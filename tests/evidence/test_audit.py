@@ -76,6 +76,19 @@ def test_bounds_are_checked_as_bounds(tmp_path: Path) -> None:
     assert k.loc["K001", "status"] == "corroborated"
 
 
+def test_an_observed_bound_is_consistent_not_corroborating(tmp_path: Path) -> None:
+    data = copy.deepcopy(SYNTHETIC)
+    obs = data["observations/corroboration.csv"][0]
+    obs.update(printed_value="超500", locator="超500亿元")
+    res = audit(load(write_evidence(tmp_path / "a", data)))
+    k = res.corroborations.set_index("id").loc["K001"]
+    assert k["status"] == "consistent"
+    assert "consistent with" in k["detail_en"] and "over CNY 50 bn" in k["detail_en"]
+    obs.update(printed_value="超700", locator="超700亿元")  # "over 700" contradicts 600
+    res = audit(load(write_evidence(tmp_path / "b", data)))
+    assert res.corroborations.set_index("id").loc["K001", "status"] == "conflicts"
+
+
 def test_most_serious_status_wins(tmp_path: Path) -> None:
     data = copy.deepcopy(SYNTHETIC)
     data["corroborations.csv"].append(

@@ -8,10 +8,13 @@ Three kinds of check, each a row of a per-check table:
   ``inconsistent`` ("off by" the absolute and relative difference). The functions return
   fractions; for a claim in ``pct_per_year`` the result is multiplied by 100 first. The
   default tolerance is 0.5 % of ``|claimed|``.
-* **corroborations** with ``comparison = equal``: ``corroborated`` when the observation
-  agrees within the relative ``tolerance``, else ``conflicts`` (naming the source). A claim
-  printed as a bound (qualifier ``over``/``at_least``/``lower_bound_share``: the observation
-  must be ≥ the claim; ``under``: ≤) or as a range (``3–5``) is checked as such.
+* **corroborations** with ``comparison = equal``: each side is an interval — a point, a printed
+  range (``3–5``), or a one-sided bound (claim qualifier ``over``/``at_least``/
+  ``lower_bound_share`` → [v, ∞), ``under`` → (−∞, v]; an observation printed with 超/近/over… the
+  same); the claim's interval is widened by the relative ``tolerance``. ``corroborated`` when the
+  observation's interval lies inside the claim's (the source pins the value the paper states),
+  ``consistent`` when they only overlap (a bound that does not contradict), else ``conflicts``
+  (naming the source).
 * **corroborations** with ``scope_differs``/``declared``: the declared status, with the note.
 
 Each claim then gets the most serious status of its checks, in the order
@@ -32,6 +35,7 @@ import pandas as pd
 
 from hkfactor.evidence._expr import compile_expression
 from hkfactor.evidence._schema import ENUMS
+from hkfactor.evidence.vocab import label
 from hkfactor.units import format_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -181,6 +185,16 @@ def _check_derivation(d: Any, claim: Claim, values: dict[str, float]) -> dict[st
             "status": status, "detail_zh": zh, "detail_en": en}
 
 
+def _interval(value: float, high: float | None, qualifier: str) -> tuple[float, float]:
+    """The values a printed figure allows: a point, a range, or a one-sided bound."""
+    hi = value if high is None else high
+    if qualifier in {"over", "at_least", "lower_bound_share"}:
+        return value, math.inf
+    if qualifier == "under":
+        return -math.inf, hi
+    return value, hi
+
+
 def _check_corroboration(k: Any, claim: Claim, ev: Evidence) -> dict[str, Any]:
     obs = ev.get(k.observation_id) if k.observation_id else None
     sid = obs.source_id if obs is not None else ""
@@ -195,20 +209,29 @@ def _check_corroboration(k: Any, claim: Claim, ev: Evidence) -> dict[str, Any]:
     note_en = f"; {k.note}" if k.note and not _is_zh(k.note) else ""
     if k.comparison == "equal" and obs is not None:
         tol = k.tolerance
-        lo, hi = claimed, claim.value_high if claim.value_high is not None else claimed
-        q = claim.qualifier
-        if q in {"over", "at_least", "lower_bound_share"}:
-            ok = observed >= lo - tol * abs(lo)
-        elif q == "under":
-            ok = observed <= hi + tol * abs(hi)
+        c_lo, c_hi = _interval(claimed, claim.value_high, claim.qualifier)
+        if math.isfinite(c_lo):
+            c_lo -= tol * abs(c_lo)
+        if math.isfinite(c_hi):
+            c_hi += tol * abs(c_hi)
+        o_lo, o_hi = _interval(observed, None, obs.qualifier or "exact")
+        if c_lo <= o_lo and o_hi <= c_hi:
+            status = "corroborated"  # the observation pins the value inside what the paper says
+        elif o_lo <= c_hi and c_lo <= o_hi:
+            status = "consistent"  # the observation is a bound that does not contradict the paper
         else:
-            ok = lo - tol * abs(lo) <= observed <= hi + tol * abs(hi)
-        status = "corroborated" if ok else "conflicts"
+            status = "conflicts"
         o_zh, o_en = format_quantity(observed, obs.unit, lang="zh"), format_quantity(observed, obs.unit, lang="en")
         c_zh, c_en = format_quantity(claimed, claim.unit, lang="zh"), format_quantity(claimed, claim.unit, lang="en")
-        if ok:
+        oq_zh = label("qualifier", obs.qualifier or "exact", "zh")
+        oq_en = label("qualifier", obs.qualifier or "exact", "en")
+        o_zh, o_en = f"{oq_zh}{o_zh}", (f"{oq_en} {o_en}" if oq_en else o_en)
+        if status == "corroborated":
             zh = f"与{zh_src}一致：{obs.period} 为 {o_zh}（{k.id}）{note}"
             en = f"corroborated by {en_src}: {obs.period} = {o_en} ({k.id}){note_en}"
+        elif status == "consistent":
+            zh = f"与{zh_src}不矛盾：{obs.period} {o_zh}，原文 {c_zh}（{k.id}）{note}"
+            en = f"consistent with {en_src}: {obs.period} {o_en}, printed {c_en} ({k.id}){note_en}"
         else:
             zh = f"与{zh_src}冲突：{obs.period} 为 {o_zh}，原文 {c_zh}（相差 {_pct(rel)}）（{k.id}）{note}"
             en = (f"conflicts with {en_src}: {obs.period} = {o_en} vs printed {c_en} ({_pct(rel)}) "
