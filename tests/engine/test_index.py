@@ -280,3 +280,13 @@ def test_denominate_three_layers() -> None:
     np.testing.assert_array_equal(d["share"], df["share"])
     k = kernels.denominate(df[["gdp_total", "share"]].to_numpy(), np.array([[2.0, np.nan], [0.0, np.nan]]), scale=1000)
     np.testing.assert_array_equal(k, d[["gdp_total", "share"]].to_numpy())
+
+
+def test_optimise_weights_equalises_correlations(asem: Index) -> None:
+    w = asem.optimise_weights(3)
+    alt = asem.what_if(weights="CorrOpt")
+    c = alt.correlations("Aggregated", (3, 4), pval=0)["Correlation"].to_numpy()
+    assert abs(c[0] - c[1]) < 1e-7
+    assert w["Conn"] != w["Sust"]
+    with pytest.raises(SpecError, match="SusEcFin not positively correlated"):
+        asem.optimise_weights(2)

@@ -945,6 +945,50 @@ class Index:
         self.weight_sets[name] = w
         return w
 
+    def optimise_weights(
+        self, level: int, *, name: str = "CorrOpt", max_iter: int = 500, tol: float = 1e-8
+    ) -> dict[str, float]:
+        """Weights of the level-``level`` elements that equalise their correlation with the index.
+
+        In the spirit of COINr ``get_opt_weights(optcrit = 1)``: the aggregation is replayed on
+        the normalised data with a fixed-point update ``w_i ← w_i · mean(r) / r_i`` (``r_i`` the
+        Pearson correlation of element ``i`` with the index over units) until the correlations
+        agree to ``tol``. Other weights stay as in the aggregate step. Stored as
+        ``weight_sets[name]`` and returned. Raises SpecError if an element is uncorrelated or
+        negatively correlated with the index (no positive solution).
+        """
+        st = self.recipe.get("aggregate")
+        if st is None or "Normalised" not in self.arrays_:
+            raise SpecError("optimise_weights needs normalise and aggregate steps in the recipe")
+        plan = self.framework.plan
+        spec = self.aggregation_spec(st)
+        w = spec.pop("weights").copy()
+        rows, _, xn = self.arrays_["Normalised"]
+        pos = [plan.position(c) for c in self.framework.codes_at(level)]
+        if not pos or level >= self.framework.n_levels:
+            raise SpecError(f"optimise_weights: no elements to weight at level {level}")
+        root = plan.position(self.framework.root)
+
+        def corr(y: np.ndarray) -> np.ndarray:
+            ok = ~np.isnan(y[:, pos]).any(axis=1) & ~np.isnan(y[:, root])
+            z = y[ok][:, [*pos, root]]
+            c = np.corrcoef(z, rowvar=False)
+            return np.asarray(c[-1, :-1], dtype=np.float64)
+
+        for _ in range(max_iter):
+            r = corr(aggregate_tree(xn, plan, w, **spec))
+            if np.any(~np.isfinite(r)) or np.any(r <= 0):
+                bad = [plan.columns[p] for p, v in zip(pos, r, strict=True) if not (np.isfinite(v) and v > 0)]
+                raise SpecError(f"optimise_weights: {', '.join(bad)} not positively correlated with the index")
+            if np.max(np.abs(r - r.mean())) < tol:
+                break
+            w[pos] = w[pos] * (r.mean() / r)
+            w[pos] = w[pos] / w[pos].sum() * len(pos)
+        out = dict(self.weight_sets["Original"])
+        out.update({plan.columns[p]: float(w[p]) for p in pos})
+        self.weight_sets[name] = out
+        return out
+
     def remove_elements(self, level: int, *, code: str | None = None) -> pd.DataFrame:
         """Leave-one-out: remove each element of ``level`` in turn, rebuild, and report the mean
         absolute rank change of ``code`` (default the index) over units (COINr ``remove_elements``).
