@@ -9,9 +9,10 @@ and compares its claims with independent sources.
 Examples
 --------
 >>> from hkfactor.evidence import load
->>> ev = load()                                   # doctest: +SKIP
->>> ev.facts(channel="trade")                     # doctest: +SKIP
->>> ev.audit_.summary()                           # doctest: +SKIP
+>>> ev = load()                        # the evidence shipped with hkfactor
+>>> trade = ev.facts(channel="trade", year=1997)
+>>> trade.loc[trade["printed_value"] == "600", ["printed_unit", "value", "unit", "status"]].to_dict("records")
+[{'printed_unit': '亿元', 'value': 60000000000.0, 'unit': 'CNY', 'status': 'conflicts'}]
 """
 
 from __future__ import annotations

@@ -113,9 +113,11 @@ class Evidence:
     Examples
     --------
     >>> from hkfactor.evidence import load
-    >>> ev = load()                                         # doctest: +SKIP
-    >>> ev.facts(channel="trade", year=1997)[["id", "printed_value", "value", "unit"]]  # doctest: +SKIP
-    >>> ev.sql("select channel, count(*) n from claims group by channel")              # doctest: +SKIP
+    >>> ev = load()
+    >>> ev.facts(geography="QH", text="2/3")[["printed_value", "value", "status"]].to_dict("records")
+    [{'printed_value': '2/3', 'value': 0.6666666666666666, 'status': 'conflicts'}]
+    >>> ev.sql("select count(*) as n from claims where unit = 'CNY' and value >= 1e11")["n"].iloc[0] > 0
+    np.True_
     """
 
     def __init__(self, records: Records, *, root: Path | None = None, files: Iterable[str] = ()) -> None:

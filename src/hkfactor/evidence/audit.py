@@ -271,8 +271,11 @@ def audit(evidence: Evidence) -> AuditResult:
     Examples
     --------
     >>> from hkfactor.evidence import load
-    >>> result = audit(load())                       # doctest: +SKIP
-    >>> result.summary()                             # doctest: +SKIP
+    >>> result = audit(load())
+    >>> list(result.summary().columns)
+    ['status', 'label_zh', 'label_en', 'n']
+    >>> int(result.summary()["n"].sum()) == len(result.claims)
+    True
     """
     recs = evidence.records
     claims = {c.id: c for c in recs.claims}
