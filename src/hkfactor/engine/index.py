@@ -963,7 +963,7 @@ class Index:
         plan = self.framework.plan
         spec = self.aggregation_spec(st)
         w = spec.pop("weights").copy()
-        rows, _, xn = self.arrays_["Normalised"]
+        _, _, xn = self.arrays_["Normalised"]
         pos = [plan.position(c) for c in self.framework.codes_at(level)]
         if not pos or level >= self.framework.n_levels:
             raise SpecError(f"optimise_weights: no elements to weight at level {level}")
