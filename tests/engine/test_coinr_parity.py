@@ -129,3 +129,22 @@ def test_compare_many_and_compare(asem: Index) -> None:
     w2 = ref("compare_nominal_vs_gmean.csv")
     np.testing.assert_array_equal(c["uCode"], w2["uCode"])
     np.testing.assert_array_equal(c[["rank_self", "rank_other", "Diff", "AbsDiff"]].to_numpy(float), w2.iloc[:, 1:].to_numpy(float))
+
+
+def test_lineage_table(asem: Index) -> None:
+    want = ref("meta_Lineage.csv")
+    fw = asem.framework
+    from hkfactor.engine import Framework
+
+    named = Framework(fw.elements, level_names=list(want.columns))
+    pd.testing.assert_frame_equal(named.lineage_table(), want, check_dtype=False)
+
+
+def test_framework_round_trip_matches_meta_ind(asem: Index) -> None:
+    """COINr's processed iMeta (``meta_Ind.csv``) describes the same framework as ours."""
+    from hkfactor.engine import Framework
+
+    want = Framework.from_frame(ref("meta_Ind.csv"))
+    assert {e.code: e for e in want.elements} == {e.code: e for e in asem.framework.elements}
+    again = Framework.from_frame(asem.framework.to_frame())
+    assert again == asem.framework

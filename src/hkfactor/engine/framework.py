@@ -310,6 +310,21 @@ class Framework:
             return (code,)
         return tuple(i for i in self.indicators if code in self.lineage(i))
 
+    def lineage_table(self) -> pd.DataFrame:
+        """One row per indicator with its ancestor at every level (COINr ``coin$Meta$Lineage``).
+
+        Columns are the level names; rows sorted from the top level down in the R locale's
+        collation (case-insensitive first), as COINr. In an unbalanced tree, a level that an
+        indicator's lineage skips is left empty (None).
+        """
+        rows = []
+        for ind in self.indicators:
+            byl = {self._by_code[c].level: c for c in self.lineage(ind)}
+            rows.append([byl.get(lev) for lev in range(1, self.n_levels + 1)])
+        key = [tuple(((v or "").casefold(), v or "") for v in reversed(r)) for r in rows]
+        order = sorted(range(len(rows)), key=lambda i: key[i])
+        return pd.DataFrame([rows[i] for i in order], columns=list(self.level_names))
+
     @property
     def plan(self) -> AggregationPlan:
         """The :class:`AggregationPlan` (cached)."""
