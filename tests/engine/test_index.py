@@ -290,3 +290,16 @@ def test_optimise_weights_equalises_correlations(asem: Index) -> None:
     assert w["Conn"] != w["Sust"]
     with pytest.raises(SpecError, match="SusEcFin not positively correlated"):
         asem.optimise_weights(2)
+
+
+def test_what_if_errors_and_additions(asem: Index) -> None:
+    with pytest.raises(SpecError, match="unknown step 'normalize'"):
+        asem.what_if(normalize={"method": "rank"})
+    short = asem.with_recipe([Step("normalise", "minmax"), Step("aggregate", "amean")])
+    with pytest.raises(SpecError, match="no 'impute' step; give its 'method'"):
+        short.what_if(impute={"params": {"group": "EurAsia_group"}})
+    added = short.what_if(impute={"method": "group_mean", "params": {"group": "EurAsia_group"}})
+    assert [s.step for s in added.recipe] == ["impute", "normalise", "aggregate"]
+    merged = asem.what_if(treat={"params": {"winmax": 1}})
+    assert merged.recipe.get("treat").params["f2"] == "log_ct"  # type: ignore[union-attr]
+    assert merged.recipe.get("treat").params["winmax"] == 1  # type: ignore[union-attr]

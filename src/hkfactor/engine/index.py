@@ -627,6 +627,8 @@ class Index:
                 r = r.replace(name, change)
             elif isinstance(change, Mapping):
                 if cur is None:
+                    if "method" not in change:
+                        raise SpecError(f"what_if: the recipe has no {name!r} step; give its 'method' to add one")
                     r = r.replace(name, Step(name, str(change["method"]), dict(change.get("params", {})), dict(change.get("by", {}))))
                 else:
                     new = cur.replace(method=change.get("method"), params=change.get("params"))
