@@ -303,3 +303,16 @@ def test_what_if_errors_and_additions(asem: Index) -> None:
     merged = asem.what_if(treat={"params": {"winmax": 1}})
     assert merged.recipe.get("treat").params["f2"] == "log_ct"  # type: ignore[union-attr]
     assert merged.recipe.get("treat").params["winmax"] == 1  # type: ignore[union-attr]
+
+
+def test_exceptions_by_group_apply_to_all_descendants(asem: Index) -> None:
+    alt = asem.what_if(normalise={"by": {"Physical": {"method": "rank"}, "LPI": {"method": "minmax", "params": {"l_u": [0, 1]}}}})
+    n = alt.stage("Normalised")
+    for c in asem.framework.children("Physical"):
+        if c == "LPI":  # the indicator's own key beats its pillar's
+            assert n[c].max() == pytest.approx(1.0)
+        else:
+            assert 1 <= n[c].min() and n[c].max() <= 51  # ranks 1..51
+    assert n["Goods"].max() == pytest.approx(100.0)
+    with pytest.raises(SpecError, match="exception key 'Physics' is not an element"):
+        asem.what_if(normalise={"by": {"Physics": {"method": "rank"}}})

@@ -380,12 +380,31 @@ class Index:
             times = self._times[rows]
         return ImputeContext(groups=groups, units=units, times=times)
 
+    def _indicator_specs(self, st: Step) -> dict[str, Mapping[str, Any]]:
+        """Resolve ``st.by`` for every indicator: its own key, else its closest ancestor's.
+
+        Keys may be indicator codes or aggregate codes (a whole pillar or sub-index).
+        """
+        fw = self.framework
+        for key in st.by:
+            if key not in fw:
+                raise SpecError(f"{st.step}: exception key {key!r} is not an element of the framework")
+        out: dict[str, Mapping[str, Any]] = {}
+        if not st.by:
+            return out
+        for code in fw.indicators:
+            for anc in fw.lineage(code):
+                if anc in st.by:
+                    out[code] = st.by[anc]
+                    break
+        return out
+
     def _run_impute(self, st: Step, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         inds = self.framework.indicators
         ctx = self._impute_ctx(st, rows)
         kw = {k: v for k, v in st.params.items() if k == "max_gap"}
         y, flags = impute(x, st.method, ctx=ctx, **kw)
-        for code, spec in st.by.items():
+        for code, spec in self._indicator_specs(st).items():
             j = self._col(code, inds, "impute")
             m = spec.get("method", st.method)
             if m == "none":
@@ -431,8 +450,9 @@ class Index:
         if not st.by:
             groups["all"] = (base, list(range(len(inds))))
         else:
+            specs = self._indicator_specs(st)
             for j, code in enumerate(inds):
-                spec = st.by.get(code)
+                spec = specs.get(code)
                 if spec is not None and spec.get("method") == "none":
                     continue
                 par = base if spec is None else {**base, **dict(spec.get("params", {}))}
@@ -504,12 +524,15 @@ class Index:
     def _run_normalise(self, st: Step, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         inds = list(self.framework.indicators)
         groups: dict[str, tuple[str, dict[str, Any]]] = {}
+        specs = self._indicator_specs(st)
         for code in inds:
-            spec = st.by.get(code)
+            spec = specs.get(code)
             if spec is None:
                 groups[code] = (st.method, dict(st.params))
             else:
-                groups[code] = (str(spec.get("method", st.method)), dict(spec.get("params", st.params)))
+                m = str(spec.get("method", st.method))
+                default = st.params if m == st.method else {}
+                groups[code] = (m, {**({k: v for k, v in default.items() if k != "per_year"}), **dict(spec.get("params", {}))})
         per_year = bool(st.params.get("per_year", False))
         if per_year and not self.time_col:
             raise SpecError("normalise per_year=True needs panel data (a year column)")

@@ -88,8 +88,10 @@ class Step:
         Method parameters (JSON-serialisable).
     by : mapping
         Exceptions: ``{code_or_selector: {"method": ..., "params": {...}}}``. Keys are an
-        indicator code (normalise, treat, impute), a parent code or ``"level:N"`` (aggregate).
-        ``{"method": "none"}`` switches a step off for that element.
+        indicator or aggregate code (normalise, treat, impute: an aggregate code covers every
+        indicator below it, the closest key wins), or an aggregate code or ``"level:N"``
+        (aggregate). Same method: params are merged into the step's; another method: its own
+        params only. ``{"method": "none"}`` switches a step off for that element.
 
     Examples
     --------
