@@ -70,6 +70,14 @@ def test_missing_folder_is_an_input_error(tmp_path: Path) -> None:
         load(tmp_path / "nope")
 
 
+def test_qualifier_from_the_printed_value_when_the_column_is_empty(tmp_path: Path) -> None:
+    data = _data()
+    data["claims.csv"][0].update(printed_value="逾600", locator="（逾600亿元）", qualifier="")
+    ev = load(write_evidence(tmp_path, data))
+    assert ev.records.claims[0].qualifier == "over"
+    assert ev.records.claims[1].qualifier == "exact"
+
+
 def test_optional_columns_may_be_left_out(tmp_path: Path) -> None:
     data = _data()
     write_evidence(tmp_path, data)
@@ -91,6 +99,7 @@ BREAKAGES: list[tuple[str, int, str, str, str]] = [
     ("claims.csv", 7, "locator", "这是一个远远超过三十个字符的定位文本用来测试长度限制七成是否被拒绝了吗", "at most 30"),
     ("claims.csv", 8, "source_ids", "S-PAPER;S-NOPE", "unknown source id(s) S-NOPE"),
     ("claims.csv", 0, "printed_value", "", "missing value"),
+    ("claims.csv", 7, "qualifier", "over", "qualifier 'over' contradicts the printed value '近七成'"),
     ("claims.csv", 1, "printed_unit", "furlongs", "cannot read printed unit 'furlongs'"),
     ("claims.csv", 2, "locator", "年均增长", "does not contain the printed value"),
     ("claims.csv", 9, "id", "C001", "duplicate id 'C001'"),

@@ -316,6 +316,15 @@ def _build_geography(ctx: _Context, r: _Row, ok: bool) -> Geography | None:
     return Geography(g("id", ""), g("name_zh", ""), g("name_en", ""), g("parent", ""), g("note", ""), r.file, r.row)
 
 
+#: a qualifier word in the printed value (units.normalise) → the qualifier column values it allows
+_COMPATIBLE_QUALIFIERS = {
+    "about": ("about",),
+    "over": ("over", "lower_bound_share"),
+    "at_least": ("at_least",),
+    "under": ("under",),
+}
+
+
 @_builder("claims")
 def _build_claim(ctx: _Context, r: _Row, ok: bool) -> Claim | None:
     g, ck = r.cells.get, ctx.ck
@@ -328,12 +337,20 @@ def _build_claim(ctx: _Context, r: _Row, ok: bool) -> Claim | None:
             ck.add(r, "locator", f"locator {loc!r} does not contain the printed value {g('printed_value', '')!r}; "
                    "quote the snippet with the number")
             ok = False
+    qualifier = g("qualifier", "")
+    if q is not None and q.qualifier and q.unit != "rank" and (not qualifier or qualifier in ENUMS["qualifier"]):
+        allowed = _COMPATIBLE_QUALIFIERS[q.qualifier]
+        if qualifier and qualifier not in allowed:
+            ck.add(r, "qualifier", f"qualifier {qualifier!r} contradicts the printed value {g('printed_value', '')!r} "
+                   f"(which says {q.qualifier!r}); expected {' or '.join(allowed)}, or leave it empty")
+            ok = False
+        qualifier = qualifier or q.qualifier
     ok = _check_period(ck, r) and ok
     if not ok or q is None:
         return None
     return Claim(
         g("id", ""), g("section", ""), g("channel", ""), g("geography", ""), g("measure_zh", ""), g("measure_en", ""),
-        g("printed_value", ""), g("printed_unit", ""), g("qualifier", "") or "exact", g("period_kind", ""),
+        g("printed_value", ""), g("printed_unit", ""), qualifier or "exact", g("period_kind", ""),
         g("period_start", ""), g("period_end", ""), g("citation", ""), _ids_of(r, "source_ids"), g("locator", ""),
         g("kind", ""), g("note", ""), q.value, q.unit, q.high, r.file, r.row)
 
