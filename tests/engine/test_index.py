@@ -316,3 +316,13 @@ def test_exceptions_by_group_apply_to_all_descendants(asem: Index) -> None:
     assert n["Goods"].max() == pytest.approx(100.0)
     with pytest.raises(SpecError, match="exception key 'Physics' is not an element"):
         asem.what_if(normalise={"by": {"Physics": {"method": "rank"}}})
+
+
+def test_obstacles_and_grey(asem: Index) -> None:
+    d, g = asem.obstacles(level=2)
+    inds = list(asem.framework.indicators)
+    np.testing.assert_allclose(d[inds].sum(axis=1), 1.0)
+    np.testing.assert_allclose(g.drop(columns="uCode").sum(axis=1), 1.0)
+    assert list(g.columns[1:]) == sorted(g.columns[1:], key=list(asem.framework.codes_at(2)).index)
+    grey = asem.what_if(aggregate={"method": "grey"})
+    assert ((grey.scores()["Index"] > 0) & (grey.scores()["Index"] <= 1)).all()

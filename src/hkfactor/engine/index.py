@@ -1014,6 +1014,28 @@ class Index:
         self.weight_sets[name] = out
         return out
 
+    def obstacles(self, *, level: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Obstacle degree (障碍度) of every indicator for every unit, and its sum per group.
+
+        Via :func:`hkfactor.methods.obstacle_degree`: deviation ``1 - x'`` of the normalised,
+        direction-adjusted indicators rescaled to [0, 1], times the indicators' effective
+        weights, as shares per unit. Groups are the level-``level`` ancestors. Returns
+        ``(degrees, by_group)``, both with the id columns first.
+        """
+        from hkfactor.methods import obstacle_degree
+
+        if "Normalised" not in self.arrays_:
+            raise SpecError("obstacles need a normalise step in the recipe")
+        rows, cols, xn = self.arrays_["Normalised"]
+        eff = self.effective_weights().set_index("iCode")["EffWeight"]
+        w = eff.loc[list(cols)].to_numpy(np.float64)
+        groups = [self.framework.lineage(c)[level - 1] if level - 1 < len(self.framework.lineage(c)) else c for c in cols]
+        res = obstacle_degree(xn, w, groups=groups, normalise=True)
+        ids = self._ids(rows)
+        degrees = pd.concat([ids, pd.DataFrame(np.asarray(res.degrees), columns=list(cols))], axis=1)
+        by_group = pd.concat([ids, pd.DataFrame(np.asarray(res.by_group), columns=[str(g) for g in res.groups])], axis=1)
+        return degrees, by_group
+
     def remove_elements(self, level: int, *, code: str | None = None) -> pd.DataFrame:
         """Leave-one-out: remove each element of ``level`` in turn, rebuild, and report the mean
         absolute rank change of ``code`` (default the index) over units (COINr ``remove_elements``).

@@ -440,6 +440,20 @@ def a_coupling(
         return np.sqrt(c * t) * scale
 
 
+@AGGREGATORS.register("grey")
+def a_grey(x: FloatArray, w: FloatArray, *, rho: float = 0.5, preprocessing: str = "minmax", scale: float = 1.0) -> FloatArray:
+    """Grey relational grade to the ideal unit (灰色关联度), times ``scale``.
+
+    Via :func:`hkfactor.methods.grey_relational` with ``series="rows"`` (units are compared
+    with the best value of each child) and the children's weights. Needs complete data.
+    """
+    from hkfactor.methods import grey_relational
+
+    wn = w / w.sum(axis=-1, keepdims=True)
+    res = grey_relational(x, series="rows", preprocessing=preprocessing, rho=rho, weights=wn)  # type: ignore[arg-type]
+    return np.asarray(res.grades, dtype=np.float64) * scale
+
+
 def aggregate(x: ArrayLike, w: ArrayLike | None = None, method: str = "amean", **params: Any) -> FloatArray:
     """Aggregate the children of one group: ``AGGREGATORS[method](x, w, **params)``.
 
