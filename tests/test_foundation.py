@@ -60,3 +60,15 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path) -> None:
     with atomic_write(p) as fh:
         fh.write("new")
     assert p.read_text(encoding="utf-8") == "new"
+
+
+def test_atomic_write_respects_umask(tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        with atomic_write(tmp_path / "o.txt") as fh:
+            fh.write("x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "o.txt").stat().st_mode & 0o777 == 0o644
