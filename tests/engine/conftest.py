@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from _engine_ref import REF
 
 from hkfactor.engine import Index, asem_recipe
+
+REF = Path(__file__).parent / "reference" / "coinr-asem"
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _engine_ref import ref
 
 from hkfactor.engine import Index
+
+from ._engine_ref import ref
 
 
 def test_stats_raw(asem: Index) -> None:

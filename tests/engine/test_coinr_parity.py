@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _engine_ref import assert_table_close, ref
 
 from hkfactor.engine import Index
+
+from ._engine_ref import assert_table_close, ref
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from _engine_ref import ref
 
 from hkfactor.engine import aggregate, normalise
 from hkfactor.engine.kernels import kurtosis, outrank_matrix, skewness, treat, winsorise
+
+from ._engine_ref import ref
 
 CASES = {
     "n_minmax": ("minmax", {}),

@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _engine_ref import REF
 
 from hkfactor.engine import Element, Framework, Index, Recipe, Step, asem_recipe
 from hkfactor.errors import InputError, SpecError
+
+from ._engine_ref import REF
 
 
 def tree(*extra: Element) -> list[Element]:
