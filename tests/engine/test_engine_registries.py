@@ -257,3 +257,27 @@ def test_imputers_batch_axes(method: str) -> None:
     for i in range(3):
         yi, _ = impute(x[i], method, ctx=ctx, **({"max_gap": 2} if method in ("locf", "linear") else {}))
         np.testing.assert_allclose(y[i], yi, equal_nan=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    x=hnp.arrays(np.float64, hs.tuples(hs.integers(6, 30), hs.integers(1, 4)), elements=hs.floats(0, 1e4, allow_subnormal=False)),
+    winmax=hs.integers(0, 6),
+)
+def test_treat_properties(x: np.ndarray, winmax: int) -> None:
+    """Winsorisation keeps the order of values, moves at most ``winmax`` points (plus ties moved
+    together), touches only failing columns, and keeps NaN positions."""
+    x = x.copy()
+    x[0, 0] = np.nan
+    r = treat(x, winmax=winmax, f2="none")
+    np.testing.assert_array_equal(np.isnan(r.x), np.isnan(x))
+    for j in range(x.shape[1]):
+        ok = ~np.isnan(x[:, j])
+        o = np.argsort(x[ok, j], kind="mergesort")
+        assert (np.diff(r.x[ok, j][o]) >= 0).all()
+        if r.pass0[j]:
+            np.testing.assert_array_equal(r.x[:, j], x[:, j])
+        moved = (r.x[ok, j] != x[ok, j]).sum()
+        assert moved <= (r.flags[:, j] != 0).sum()
+        assert r.nwin[j] == (r.flags[:, j] != 0).sum()
+        assert r.x[ok, j].min() >= x[ok, j].min() and r.x[ok, j].max() <= x[ok, j].max()

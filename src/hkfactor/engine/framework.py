@@ -136,6 +136,25 @@ class Framework:
         Duplicate codes, unknown parent, cycles, orphans (a second root), aggregates without
         children, directions other than ±1, negative/non-finite weights, levels inconsistent
         with the tree, weights not summing to 1 when required — naming the element.
+
+    Examples
+    --------
+    >>> fw = Framework([
+    ...     Element("HK", None, name="Hong Kong factor"),
+    ...     Element("Finance", "HK", weight=2),
+    ...     Element("Research", "HK"),
+    ...     Element("loans", "Finance", unit="CNY bn"),
+    ...     Element("copubs", "Research", unit="papers"),
+    ...     Element("cost", "Research", direction=-1),
+    ... ])
+    >>> fw.n_levels, fw.indicators
+    (3, ('loans', 'copubs', 'cost'))
+    >>> round(fw.effective_weights()["loans"], 4)
+    0.6667
+    >>> Framework([Element("I", None), Element("a", "I"), Element("a", "I")])
+    Traceback (most recent call last):
+    ...
+    hkfactor.errors.SpecError: duplicate element code 'a'
     """
 
     def __init__(
