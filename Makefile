@@ -23,6 +23,7 @@ system-deps:
 setup: system-deps $(BIN)/.installed
 
 run: setup
+	$(BIN)/hkfactor evaluate --out $(OUT)/evaluate
 	$(BIN)/hkfactor audit --out $(OUT)/audit
 
 lint: $(BIN)/.installed
