@@ -326,3 +326,11 @@ def test_obstacles_and_grey(asem: Index) -> None:
     assert list(g.columns[1:]) == sorted(g.columns[1:], key=list(asem.framework.codes_at(2)).index)
     grey = asem.what_if(aggregate={"method": "grey"})
     assert ((grey.scores()["Index"] > 0) & (grey.scores()["Index"] <= 1)).all()
+
+
+def test_unit_summary_matches_results(asem: Index) -> None:
+    u = asem.unit_summary("NLD")
+    assert list(u["iCode"][:3]) == ["Index", "Conn", "Sust"]
+    res = asem.results(nround=None).set_index("uCode").loc["NLD"]
+    np.testing.assert_allclose(u["Score"], res[list(u["iCode"])].to_numpy(float))
+    assert u["Rank"].iloc[0] == 2

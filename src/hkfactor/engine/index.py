@@ -785,6 +785,30 @@ class Index:
                 out.append({"kind": kind, "iCode": c, "iName": self.framework[c].name, "Rank": r[c], "Value": vals[c]})
         return pd.DataFrame(out)
 
+    def unit_summary(self, unit: str, *, year: float | None = None) -> pd.DataFrame:
+        """Scores and ranks of one unit at every aggregate level (COINr ``get_unit_summary``).
+
+        Columns ``iCode, iName, Level, Score, Rank``, highest level first.
+        """
+        sc, rk = self.stage("Aggregated"), self.ranks()
+        sel = (sc[self.unit_col] == unit).to_numpy()
+        if self.time_col and year is not None:
+            sel &= (sc[self.time_col] == year).to_numpy()
+        if not sel.any():
+            raise SpecError(f"unit {unit!r} not found in the results")
+        i = int(np.flatnonzero(sel)[-1])
+        fw = self.framework
+        codes = [c for lev in range(fw.n_levels, 1, -1) for c in fw.codes_at(lev)]
+        return pd.DataFrame(
+            {
+                "iCode": codes,
+                "iName": [fw[c].name for c in codes],
+                "Level": [fw[c].level for c in codes],
+                "Score": [float(sc[c].iloc[i]) for c in codes],
+                "Rank": [float(rk[c].iloc[i]) for c in codes],
+            }
+        )
+
     def compare(self, other: Index, *, code: str | None = None) -> pd.DataFrame:
         """Rank changes of ``code`` (default the index) from ``self`` to ``other``.
 
