@@ -243,6 +243,4 @@ def write_report(
     with atomic_write(html) as fh:
         fh.write(render_html(ev, figs, lang=lang, command=command))
     fig_paths = tuple(p for f in figs for p in (f.svg_path, f.png_path) if p is not None)
-    for p in (html, recipe, *tables, *fig_paths, *([xlsx] if xlsx else [])):
-        p.chmod(0o644)  # temporary files are created private; the outputs are ordinary files
     return ReportFiles(html, tuple(tables), xlsx, fig_paths, recipe)
