@@ -1,29 +1,10 @@
-"""The documented examples of :mod:`hkfactor.chain` run, and its three layers agree."""
+"""The three layers of :mod:`hkfactor.chain` brokerage agree (its doctests run in tests/test_doctests.py)."""
 
 from __future__ import annotations
 
-import doctest
-import importlib
-
 import numpy as np
-import pytest
 
 from hkfactor.chain import brokerage, brokerage_of, brokerage_table, to_adjacency
-
-MODULES = [
-    "hkfactor.chain",
-    "hkfactor.chain._brokerage",
-    "hkfactor.chain._export",
-    "hkfactor.chain._query",
-    "hkfactor.chain._trade",
-]
-
-
-@pytest.mark.parametrize("name", MODULES)
-def test_docstring_examples_run(name: str) -> None:
-    mod = importlib.import_module(name)
-    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
 
 
 def test_array_graph_and_table_layers_agree(g) -> None:

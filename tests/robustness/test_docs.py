@@ -1,17 +1,11 @@
-"""Every documented example runs: the code block of docs/robustness.md and the doctests."""
+"""The code block of docs/robustness.md runs (the doctests run in tests/test_doctests.py)."""
 
 from __future__ import annotations
 
-import doctest
 import re
 from pathlib import Path
 
 import pytest
-
-import hkfactor.robustness._analysis as analysis
-import hkfactor.robustness._design as design
-import hkfactor.robustness._estimators as estimators
-import hkfactor.robustness._ranks as ranks
 
 from .conftest import REF
 
@@ -27,8 +21,3 @@ def test_docs_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "Nominal" in out and "STi" in out
 
-
-@pytest.mark.parametrize("mod", [analysis, design, estimators, ranks])
-def test_doctests(mod: object) -> None:
-    res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)  # type: ignore[arg-type]
-    assert res.failed == 0
