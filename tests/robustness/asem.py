@@ -20,7 +20,7 @@ from hkfactor.engine.kernels import normalise, treat
 from hkfactor.engine.tree import aggregate_tree
 from hkfactor.robustness import Alternative, UncertainInput, WeightNoise
 
-REF = Path("/work/shared/reference/coinr-asem")
+REF = Path(__file__).resolve().parents[1] / "engine" / "reference" / "coinr-asem"  # COINr 1.1.14 outputs (copied from its ASEM run)
 
 #: COINr anchor's normalisation alternatives: n_minmax(1, 100) and n_zscore(10, 2)
 NORM_ALTS = (Alternative("minmax", {"l_u": (1, 100)}), Alternative("zscore", {"m_sd": (10, 2)}))

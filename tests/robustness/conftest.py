@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-REF = Path("/work/shared/reference/coinr-asem")
+REF = Path(__file__).resolve().parents[1] / "engine" / "reference" / "coinr-asem"  # COINr 1.1.14 outputs (copied from its ASEM run)
 
 
 def read_csv(path: Path) -> dict[str, np.ndarray]:

@@ -15,8 +15,6 @@ from hkfactor.robustness._analysis import _layout, _run
 
 from .asem import REF, AsemModel, asem_spec
 
-pytestmark = pytest.mark.skipif(not REF.exists(), reason="COINr ASEM reference outputs not available")
-
 
 def _random_runs(model: AsemModel, lay, n: int, rng: np.random.Generator) -> np.ndarray:
     """COINr ``SA_sample`` design (plain random A, B; A_B^i per input) → mean abs rank shift."""

@@ -7,12 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REF
-
 DOC = Path(__file__).resolve().parents[2] / "docs" / "robustness.md"
 
 
-@pytest.mark.skipif(not REF.exists(), reason="COINr ASEM reference inputs not available")
 def test_docs_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
     assert blocks

@@ -69,7 +69,6 @@ def test_ishigami_sobol_design_recovers_analytic_indices() -> None:
     assert np.all((res.st_lo - 0.005 <= st_true) & (st_true <= res.st_hi + 0.005))
 
 
-@pytest.mark.skipif(not REF.exists(), reason="COINr reference outputs not available")
 def test_linear_model_beats_coinr_reference_at_same_n() -> None:
     """COINr's random N=2000 run is off by up to 0.03; a Sobol' N=2048 design is not."""
     ref = read_csv(REF / "SA_estimate_linear_test.csv")

@@ -13,8 +13,6 @@ from hkfactor.robustness import Alternative, UncertainInput, WeightNoise, sensit
 
 from .asem import REF, AsemModel, asem_spec
 
-pytestmark = pytest.mark.skipif(not REF.exists(), reason="COINr ASEM reference inputs not available")
-
 
 @pytest.fixture(scope="module")
 def index() -> Index:
