@@ -10,7 +10,8 @@ import pytest
 DOC = Path(__file__).resolve().parents[2] / "docs" / "robustness.md"
 
 
-def test_docs_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+def test_docs_example_runs(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(DOC.parents[1])  # the example runs from the repository root
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
     assert blocks
     ns: dict[str, object] = {}
