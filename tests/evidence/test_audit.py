@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from evidence._synthetic import SYNTHETIC, write_evidence
-from hkfactor.evidence import DATA_DIR, load
+from hkfactor.evidence import load
 from hkfactor.evidence.audit import STATUSES, audit
 
 
@@ -111,11 +111,6 @@ def test_pct_per_year_claims_compare_in_percent(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------------------- real data
 
-_HAS_REAL = (DATA_DIR / "claims.csv").is_file() and (DATA_DIR / "corroborations.csv").is_file()
-real = pytest.mark.skipif(not _HAS_REAL, reason="the evidence data files have not landed yet")
-
-
-@real
 def test_real_evidence_loads_and_every_claim_has_a_status() -> None:
     ev = load()
     res = ev.audit_
@@ -125,7 +120,6 @@ def test_real_evidence_loads_and_every_claim_has_a_status() -> None:
     assert res.claims["detail_en"].str.len().gt(0).all()
 
 
-@real
 def test_real_known_conflicts_surface() -> None:
     res = load().audit_
     c = res.claims
@@ -143,7 +137,6 @@ def test_real_known_conflicts_surface() -> None:
     assert qh["status"].iloc[0] == "conflicts"
 
 
-@pytest.mark.skipif(not (DATA_DIR / "claims.csv").is_file(), reason="no shipped evidence yet")
 def test_shipped_evidence_is_valid() -> None:
     ev = load()  # raises InputError listing every problem in the shipped files
     assert len(ev.records.claims) > 0

@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 
 from evidence._synthetic import SYNTHETIC, write_evidence
-from hkfactor.evidence import DATA_DIR
 
 pytestmark = pytest.mark.slow
 
@@ -140,7 +139,6 @@ def test_gbk_folder_and_bad_options_exit_2(run_cli: Any, tmp_path: Path, syn_dir
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "evidence folder not found" in proc.stderr
 
 
-@pytest.mark.skipif(not (DATA_DIR / "corroborations.csv").is_file(), reason="built-in evidence not landed yet")
 def test_builtin_audit_shows_the_known_conflicts(run_cli: Any, tmp_path: Path) -> None:
     _ok(run_cli("audit", "--out", str(tmp_path / "a")))
     html = (tmp_path / "a" / "audit.html").read_text(encoding="utf-8")

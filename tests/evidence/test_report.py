@@ -6,10 +6,8 @@ import copy
 import re
 from pathlib import Path
 
-import pytest
-
 from evidence._synthetic import SYNTHETIC, write_evidence
-from hkfactor.evidence import DATA_DIR, load
+from hkfactor.evidence import load
 from hkfactor.report.audit import render_audit_html, write_audit
 
 
@@ -62,6 +60,5 @@ def test_text_is_escaped(tmp_path: Path) -> None:
     assert "&lt;b&gt;trade&lt;/b&gt; &amp; more" in html
 
 
-@pytest.mark.skipif(not (DATA_DIR / "claims.csv").is_file(), reason="built-in evidence not landed yet")
 def test_builtin_page_renders_deterministically() -> None:
     assert render_audit_html(load()) == render_audit_html(load())
