@@ -25,6 +25,7 @@ setup: system-deps $(BIN)/.installed
 run: setup
 	$(BIN)/hkfactor evaluate --out $(OUT)/evaluate
 	$(BIN)/hkfactor audit --out $(OUT)/audit
+	$(BIN)/hkfactor panel datapackage --out $(OUT)/datapackage
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks

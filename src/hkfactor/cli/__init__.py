@@ -9,6 +9,7 @@ from hkfactor.cli import (
     _chain,  # noqa: F401  (registers `hkfactor chain`)
     _evaluate,  # noqa: F401  (registers `hkfactor evaluate`)
     _evidence,  # noqa: F401  (registers facts, entities, relations, timeline, audit, export)
+    _panel,  # noqa: F401  (registers `hkfactor panel`)
 )
 from hkfactor.cli._common import app, fail
 from hkfactor.errors import HKFactorError
