@@ -44,13 +44,24 @@ def test_thin_data_decisions_are_recorded(synthetic) -> None:
     assert "platforms" not in ev.channel_index.columns
     # trade has a single indicator: kept but flagged.
     assert ("flag_channel", "trade") in kinds
-    # a_copubs has no 2014 value: imputed, flagged cell by cell, between its neighbours.
+    # a_copubs has no 2014 value: interpolated, flagged cell by cell, between its neighbours.
     assert ("impute", "a_copubs") in kinds
-    assert ev.imputed.loc[2014, "a_copubs"] and int(ev.imputed.to_numpy().sum()) == 1
+    assert ev.imputed.loc[2014, "a_copubs"] and int(ev.imputed.to_numpy().sum()) == 2
+    assert ev.filled.loc[2014, "a_copubs"] == "interpolated"
     mid = (ev.values.loc[2013, "a_copubs"] + ev.values.loc[2015, "a_copubs"]) / 2
     assert ev.values.loc[2014, "a_copubs"] == pytest.approx(mid)
     cov = ev.coverage.set_index(["series", "year"])
-    assert cov.loc[("a_copubs", 2014), "status"] == "imputed"
+    assert cov.loc[("a_copubs", 2014), "status"] == "interpolated"
+    # a_students ends in 2019: 2020 is carried, labelled as such, never called interpolation.
+    assert ("carry", "a_students") in kinds
+    assert ev.filled.loc[2020, "a_students"] == "carried"
+    assert ev.values.loc[2020, "a_students"] == ev.values.loc[2019, "a_students"]
+    assert cov.loc[("a_students", 2020), "status"] == "carried"
+    carry = next(d for d in ev.decisions if d.kind == "carry")
+    assert "carried forward from 2019" in carry.en and "not interpolated" in carry.en and "2019" in carry.zh
+    assert not any(d.kind == "impute" and d.subject == "a_students" for d in ev.decisions)
+    cp = ev.coupling.set_index("year")
+    assert cp.loc[2020, "n_carried"] == 1 and cp.loc[2014, "n_interpolated"] == 1 and cp.loc[2015, "n_carried"] == 0
     assert cov.loc[("a_platforms", 2020), "status"] == "observed"
     assert not bool(cov.loc[("a_platforms", 2020), "in_analysis"])
     # every decision carries both languages
@@ -207,3 +218,139 @@ def test_monte_carlo_through_the_robustness_engine(synthetic) -> None:
     for q in ("D_mc_q05", "D_mc_median", "D_mc_q95"):
         got = flat.robustness[q].to_numpy()
         assert np.all(np.isclose(got, flat.robustness["D"]) | np.isclose(got, d_rank)), q
+
+
+def test_every_new_decision_type_appears_on_the_synthetic_example(synthetic) -> None:
+    _fw, _panel, ev = synthetic
+    by_kind: dict[str, list] = {}
+    for d in ev.decisions:
+        by_kind.setdefault(d.kind, []).append(d)
+        assert d.zh and d.en
+    for kind in ("impute", "carry", "approximate", "construct", "caveat"):
+        assert kind in by_kind, kind
+    subjects = {(d.kind, d.subject) for d in ev.decisions}
+    assert {("approximate", "over"), ("approximate", "about"), ("method", "geometric"), ("method", "grey settings"),
+            ("method", "leave one out"), ("caveat", "coupling"), ("construct", "bilateral")} <= subjects
+    over = next(d for d in ev.decisions if d.subject == "over")
+    assert "a_listings 2016" in over.en and "lower bound" in over.en and "下限" in over.zh
+    cp = ev.coupling.set_index("year")
+    assert cp.loc[2016, "n_approximate"] == 1 and cp.loc[2013, "n_approximate"] == 1
+
+
+def test_year_span_decision_states_the_rule_and_its_circularity(synthetic) -> None:
+    _fw, _panel, ev = synthetic
+    d = next(d for d in ev.decisions if d.kind == "drop_year")
+    assert "circular" in d.en and "kept indicators" in d.en and "循环" in d.zh
+
+
+def test_interpolation_uses_observations_outside_the_span() -> None:
+    # h2 has no 2001 inside the span 2001–2006 but an observation in 2000, where s1 is missing:
+    # 2001 is interpolated between 2000 and 2002, not carried back from 2002.
+    years = range(2001, 2007)
+    vals = {"h1": {y: float(y - 1990) for y in years},
+            "h2": {2000: 10.0, **{y: float(y - 1990) for y in years if y != 2001}},
+            "s1": {y: float(y - 1995) for y in years}}
+    fw, panel = _tiny(vals)
+    ev = evaluate(panel, fw)
+    assert ev.years == list(years)
+    assert ev.filled.loc[2001, "h2"] == "interpolated"
+    assert ev.values.loc[2001, "h2"] == pytest.approx(11.0)
+    imp = next(d for d in ev.decisions if d.kind == "impute" and d.subject == "h2")
+    assert "2001 (2000–2002)" in imp.en and "outside the evaluated years (2000)" in imp.en
+    assert not any(d.kind == "carry" for d in ev.decisions)
+
+
+@pytest.mark.parametrize("aggregation", ["arithmetic", "geometric"])
+def test_geometric_variants_have_no_floor_at_zero_and_say_so(synthetic, aggregation: str) -> None:
+    fw, panel, _ev = synthetic
+    ev = evaluate(panel, fw, recipe=Recipe(aggregation=aggregation, mc_replications=20))
+    geo = ev.robustness_runs[ev.robustness_runs["aggregation"] == "geometric"]
+    # the pooled min-max gives zeros; the geometric variants use values in [0.01, 1], so nothing is 0
+    assert (ev.normalised.to_numpy() == 0).any()
+    assert (geo["U_hk"] > 0).all() and (geo["U_sz"] > 0).all()
+    # every geometric U is the weighted geometric mean of 0.01 + 0.99 z (recomputed here)
+    dec = [d for d in ev.decisions if d.subject == "geometric"]
+    assert len(dec) == 1 and "[0.01, 1]" in dec[0].en and "[0.01, 1]" in dec[0].zh
+    if aggregation == "geometric":
+        used = ev.indicators[ev.indicators["status"] == "used"]
+        rows = used[used["subsystem"] == "hk"]
+        z = 0.01 + 0.99 * ev.normalised[rows["series"]].to_numpy()
+        w = rows["weight"].to_numpy()
+        np.testing.assert_allclose(ev.coupling["U_hk"], np.exp(np.log(z) @ (w / w.sum())), rtol=1e-9)
+        assert "nominal run" in dec[0].en
+
+
+def test_geometric_is_not_disclosed_when_never_computed(synthetic) -> None:
+    fw, panel, _ev = synthetic
+    ev = evaluate(panel, fw, recipe=Recipe(robustness=False))
+    assert not any(d.subject == "geometric" for d in ev.decisions)
+
+
+def test_wang2021_coupling_and_caveat(synthetic) -> None:
+    _fw, _panel, ev = synthetic
+    cp = ev.coupling
+    u1, u2 = cp["U_hk"].to_numpy(), cp["U_sz"].to_numpy()
+    lo, hi = np.minimum(u1, u2), np.maximum(u1, u2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c_w = np.sqrt((1 - np.abs(u1 - u2)) * np.where(hi > 0, lo / hi, 0.0))
+    np.testing.assert_allclose(cp["C_wang2021"], c_w, atol=1e-12)
+    np.testing.assert_allclose(cp["D_wang2021"], np.sqrt(c_w * cp["T"]), atol=1e-12)
+    np.testing.assert_allclose(ev.robustness["D_wang2021"], cp["D_wang2021"])
+    cav = next(d for d in ev.decisions if d.kind == "caveat" and d.subject == "coupling")
+    k = int((cp["C"] >= 0.99).sum())
+    assert f"in {k} of {len(cp)} years" in cav.en
+    if k > len(cp) / 2:
+        assert "D restates the average level T" in cav.en and "not comparable with cross-sectional" in cav.en
+
+
+def test_grey_settings_and_detrended_check(synthetic) -> None:
+    _fw, _panel, ev = synthetic
+    gs = ev.grey_settings
+    assert set(gs["preprocessing"]) == {"mean", "minmax", "initial"} and set(gs["rho"]) == {0.3, 0.5, 0.7}
+    # pooled min-max puts a channel at 0 in the first year: initial-value preprocessing is undefined, said so
+    assert gs.loc[gs["preprocessing"] == "initial", "grade"].isna().all()
+    assert any(d.subject == "grey settings" and "undefined" in d.en for d in ev.decisions)
+    nominal = gs[(gs["preprocessing"] == "mean") & (gs["rho"] == 0.5)].set_index("channel")["grade"]
+    np.testing.assert_allclose(nominal[ev.grey["channel"]].to_numpy(), ev.grey["grade"].to_numpy())
+    gr = ev.grey_robustness.set_index("channel")
+    assert (gr["settings_rank_min"] <= gr["rank"]).all() and (gr["rank"] <= gr["settings_rank_max"]).all()
+    for ch in ev.grey["channel"]:
+        dc = np.corrcoef(np.diff(ev.channel_index[ch]), np.diff(ev.coupling["U_sz"]))[0, 1]
+        assert ev.grey.set_index("channel").loc[ch, "diff_corr"] == pytest.approx(dc)
+
+
+def test_leave_one_indicator_out(synthetic) -> None:
+    fw, panel, ev = synthetic
+    used = list(ev.indicators.loc[ev.indicators["status"] == "used", "series"])
+    assert list(ev.loo["series"]) == used
+    # recompute one run by hand: drop a_fdi from the framework and evaluate again
+    from dataclasses import replace
+
+    fin = fw.channel("finance")
+    fw2 = replace(fw, channels=tuple(
+        replace(ch, indicators=tuple(i for i in ch.indicators if i.series != "a_fdi")) if ch.id == "finance" else ch
+        for ch in fw.channels))
+    ev2 = evaluate(panel, fw2, recipe=Recipe(robustness=False))
+    assert fin.indicators[0].series == "a_fdi"
+    d_loo = ev.loo_runs[ev.loo_runs["series"] == "a_fdi"]["D"].to_numpy()
+    np.testing.assert_allclose(d_loo, ev2.coupling["D"].to_numpy(), rtol=1e-10)
+    row = ev.loo.set_index("series").loc["a_fdi"]
+    assert row["D_max_abs_change"] == pytest.approx(np.max(np.abs(d_loo - ev.coupling["D"].to_numpy())))
+    # the trade channel has one indicator: without it the channel is gone, and the note says so
+    assert ev.loo.set_index("series").loc["a_reexport", "note"] == "channel dropped"
+
+
+def test_no_bilateral_indicator_is_said_prominently(synthetic) -> None:
+    from dataclasses import replace
+
+    fw, panel, _ev = synthetic
+    relabel = {"a_fdi": "focal", "a_listings": "focal", "a_copubs": "partner", "a_students": "partner"}
+    fw2 = replace(fw, channels=tuple(
+        replace(ch, indicators=tuple(replace(i, link=relabel.get(i.series, i.link)) for i in ch.indicators))
+        for ch in fw.channels))
+    ev = evaluate(panel, fw2, recipe=Recipe(robustness=False))
+    d = next(d for d in ev.decisions if d.kind == "construct")
+    assert d.subject == "no bilateral"
+    assert "not a bilateral link" in d.en and "a_platforms" in d.en  # the dropped bilateral one is named
+    assert "不是两城之间的联系" in d.zh
+    assert set(ev.indicators["link"]) >= {"focal", "partner", "bilateral"}

@@ -34,7 +34,7 @@ def test_example_is_labelled_synthetic(fw) -> None:
 
 def test_layouts_and_encodings_agree(fw, tmp_path: Path) -> None:
     ref = _key(read_data(CSV, fw))
-    assert len(ref) == 81
+    assert len(ref) == 80
     long = pd.read_csv(CSV)
     variants: dict[str, Path] = {}
     # GBK (Excel on Chinese Windows), with Chinese headers and a thousands separator
@@ -141,6 +141,32 @@ def test_framework_problems_are_all_reported(tmp_path: Path) -> None:
     bad.write_text("channels: [\n", encoding="utf-8")
     with pytest.raises(InputError, match="not valid YAML"):
         read_framework(bad)
+
+
+def test_link_is_optional_and_validated(fw, tmp_path: Path) -> None:
+    links = {ind.series: ind.link for _s, _c, ind in fw.indicators()}
+    assert links["a_fdi"] == "bilateral" and links["a_reexport"] == "partner" and links["b_energy"] == "context"
+    doc = {"channels": [{"id": "a", "name_en": "A", "indicators": [
+        {"series": "s1", "name_en": "S1"}, {"series": "s2", "name_en": "S2", "link": "bilaterial"}]}],
+           "innovation": {"indicators": [{"series": "s3", "name_en": "S3", "link": "focal"}]}}
+    with pytest.raises(InputError) as exc:
+        framework_from_dict(doc, file="fw.yaml")
+    (p,) = exc.value.problems
+    assert p.file == "fw.yaml" and p.field == "channels[0].indicators[1].link"
+    assert "'s2'" in p.message and "bilaterial" in p.message and "bilateral" in p.message
+    doc["channels"][0]["indicators"][1]["link"] = "bilateral"
+    ok = framework_from_dict(doc, file="fw.yaml")
+    assert [i.link for _s, _c, i in ok.indicators()] == ["unspecified", "bilateral", "focal"]
+
+
+def test_qualifier_column_is_read_and_checked(fw, tmp_path: Path) -> None:
+    panel = read_data(CSV, fw)
+    q = panel.cells.set_index(["series", "year"])["qualifier"]
+    assert q[("a_listings", 2016)] == "over" and q[("a_reexport", 2013)] == "about" and q[("a_fdi", 2011)] == ""
+    p = tmp_path / "q.csv"
+    p.write_text("series,year,value,qualifier\na_fdi,2011,48,roughly\n", encoding="utf-8")
+    with pytest.raises(InputError, match="qualifier 'roughly'"):
+        read_data(p, fw)
 
 
 def test_builtin_framework_reads(fw) -> None:

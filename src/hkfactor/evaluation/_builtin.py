@@ -95,6 +95,7 @@ def builtin_panel() -> EvalPanel:
         "observation_id": c["observation_id"].astype(str).to_numpy(),
         "locator": [locator.get(o, "") for o in c["observation_id"].astype(str)],
         "note": notes,
+        "qualifier": (c["qualifier"].fillna("").astype(str).to_numpy() if "qualifier" in c else ""),
     }, columns=list(CELL_COLUMNS)).sort_values(["series", "year"], ignore_index=True)
     src = read_sources()
     sources = pd.DataFrame({col: (src[col].fillna("").astype(str) if col in src else "") for col in SOURCE_COLUMNS})

@@ -64,9 +64,14 @@ def weights(z: Arr, method: str, *, entropy_shift: float = ENTROPY_SHIFT) -> Arr
     raise ValueError(method)
 
 
-def coupling(u1: Arr, u2: Arr, *, alpha: float = 0.5) -> tuple[Arr, Arr, Arr]:
-    """Coupling degree C, comprehensive index T and coordination degree D of two subsystems."""
-    res = M.coupling_coordination(np.column_stack([u1, u2]), weights=[alpha, 1.0 - alpha])
+def coupling(u1: Arr, u2: Arr, *, alpha: float = 0.5,
+             variant: Literal["standard", "wang2021"] = "standard") -> tuple[Arr, Arr, Arr]:
+    """Coupling degree C, comprehensive index T and coordination degree D of two subsystems.
+
+    ``variant="wang2021"`` is the adjusted C of 王淑佳 et al. (2021),
+    ``√[(1 − |U₁−U₂|)·min/max]`` for two subsystems.
+    """
+    res = M.coupling_coordination(np.column_stack([u1, u2]), weights=[alpha, 1.0 - alpha], variant=variant)
     return (np.asarray(res.C, dtype=float), np.asarray(res.T, dtype=float), np.asarray(res.D, dtype=float))
 
 

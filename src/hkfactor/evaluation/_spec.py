@@ -13,6 +13,8 @@ import pandas as pd
 
 __all__ = [
     "CELL_COLUMNS",
+    "LINKS",
+    "QUALIFIERS",
     "SOURCE_COLUMNS",
     "ChannelSpec",
     "EvalFramework",
@@ -21,7 +23,18 @@ __all__ = [
 ]
 
 #: Columns of :attr:`EvalPanel.cells` (one row per series × year value).
-CELL_COLUMNS = ("series", "year", "value", "grade", "source_id", "observation_id", "locator", "note")
+CELL_COLUMNS = ("series", "year", "value", "grade", "source_id", "observation_id", "locator", "note", "qualifier")
+#: What a panel cell's ``qualifier`` means when its value is used as a point value:
+#: ``(zh, en, mark)``; an empty or ``exact`` qualifier is a point value already.
+QUALIFIERS: dict[str, tuple[str, str, str]] = {
+    "about": ("约数，按点值使用", "approximate figure used as a point value", "≈"),
+    "over": ("下限（“超过”），按点值使用", "lower bound ('over') used as a point value", "≥"),
+    "at_least": ("下限（“至少”），按点值使用", "lower bound ('at least') used as a point value", "≥"),
+    "lower_bound_share": ("份额下限，按点值使用", "lower bound of a share used as a point value", "≥"),
+    "under": ("上限（“不足”），按点值使用", "upper bound ('under') used as a point value", "≤"),
+}
+#: How an indicator relates the two cities (framework field ``link``).
+LINKS = ("bilateral", "partner", "focal", "context", "unspecified")
 #: Columns of :attr:`EvalPanel.sources`.
 SOURCE_COLUMNS = ("id", "title_zh", "title_en", "publisher", "url", "grade")
 
@@ -31,6 +44,11 @@ class IndicatorSpec:
     """One indicator: a panel series placed in a channel of a subsystem.
 
     ``direction`` is ``+1`` when more is better (benefit) and ``-1`` when less is better (cost).
+    ``link`` says what the indicator measures about the two cities (construct validity):
+    ``bilateral`` (a flow or tie between partner and focal city: trade between them, the
+    partner's investment in the focal city, cross-boundary trips …), ``partner`` (the partner
+    city itself, e.g. its R&D), ``focal`` (the focal city's own openness, e.g. its exports),
+    ``context``, or ``unspecified`` (the framework does not say).
     """
 
     series: str
@@ -39,6 +57,7 @@ class IndicatorSpec:
     direction: int = 1
     unit: str = ""
     section: str = ""
+    link: str = "unspecified"
 
 
 @dataclass(frozen=True)
@@ -99,6 +118,8 @@ class EvalPanel:
     ----------
     cells : DataFrame
         Columns :data:`CELL_COLUMNS`; ``year`` int, ``value`` float; one row per (series, year).
+        ``qualifier`` (optional column; see :data:`QUALIFIERS`) marks approximate figures and
+        one-sided bounds (about / over / at_least / under …).
     sources : DataFrame
         Columns :data:`SOURCE_COLUMNS`; one row per source id used in ``cells``.
     label : str

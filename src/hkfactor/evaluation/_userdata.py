@@ -17,6 +17,8 @@ from hkfactor._io import read_table, read_text
 from hkfactor.errors import InputError, Problem
 from hkfactor.evaluation._spec import (
     CELL_COLUMNS,
+    LINKS,
+    QUALIFIERS,
     SOURCE_COLUMNS,
     ChannelSpec,
     EvalFramework,
@@ -40,7 +42,9 @@ _ALIASES = {
     "source_url": "source_url", "url": "source_url", "链接": "source_url", "来源链接": "source_url",
     "locator": "locator", "定位": "locator", "出处": "locator",
     "note": "note", "备注": "note",
+    "qualifier": "qualifier", "限定": "qualifier", "限定词": "qualifier",
 }
+_EXTRA = ("grade", "source", "source_url", "locator", "note", "qualifier")
 _YEAR = re.compile(r"^\s*(\d{4})(?:\.0)?\s*$")
 
 
@@ -64,7 +68,9 @@ def framework_from_dict(doc: Any, *, file: str) -> EvalFramework:
     Expected keys: ``id``, ``name_zh``/``name_en``, optional ``partner``/``focal``
     (``{zh, en}``), ``channels`` (list of ``{id, name_zh, name_en, section, indicators}``),
     ``innovation`` (``{id, name_zh, name_en, indicators}``); an indicator is
-    ``{series, name_zh, name_en, direction (+/-), unit, section}``.
+    ``{series, name_zh, name_en, direction (+/-), unit, section, link}`` where the optional
+    ``link`` is one of ``bilateral``, ``partner``, ``focal``, ``context`` (default
+    ``unspecified``; see :class:`IndicatorSpec`).
     """
     problems: list[Problem] = []
 
@@ -93,6 +99,11 @@ def framework_from_dict(doc: Any, *, file: str) -> EvalFramework:
             if series in seen:
                 bad(f"{w}.series", f"series {series!r} already used at {seen[series]}")
             seen[series] = w
+            link = _text(item, "link") or "unspecified"
+            if link not in LINKS:
+                bad(f"{w}.link", f"indicator {series!r}: link {item.get('link')!r} is not one of "
+                    f"{', '.join(LINKS)}")
+                link = "unspecified"
             d = _direction(item.get("direction", "+"))
             if d is None:
                 bad(f"{w}.direction", f"{item.get('direction')!r} is not a direction; expected + or - "
@@ -101,7 +112,8 @@ def framework_from_dict(doc: Any, *, file: str) -> EvalFramework:
             zh, en = _text(item, "name_zh"), _text(item, "name_en")
             if not zh and not en:
                 bad(w, "needs name_zh or name_en")
-            out.append(IndicatorSpec(series, zh or en, en or zh, d, _text(item, "unit"), _text(item, "section")))
+            out.append(IndicatorSpec(series, zh or en, en or zh, d, _text(item, "unit"), _text(item, "section"),
+                                     link))
         return tuple(out)
 
     def group(raw: Any, where: str, default_id: str) -> ChannelSpec | None:
@@ -194,7 +206,8 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int = 
     Three layouts are recognised from the header:
 
     * **long** — columns ``series, year, value`` (Chinese ``指标, 年份, 数值`` also accepted),
-      optional ``grade, source, source_url, locator, note``;
+      optional ``grade, source, source_url, locator, note, qualifier`` (``about``, ``over``,
+      ``at_least``, ``under``, ``lower_bound_share`` or ``exact``/empty);
     * **wide, years as rows** — a ``year`` column and one column per series code;
     * **wide, series as rows** — a ``series`` column and one column per year.
 
@@ -230,7 +243,14 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int = 
         grade = str(extra.get("grade", "") or "").strip().upper()
         if grade and grade not in {"A", "B", "C", "P"}:
             problems.append(Problem(fname, row, "grade", f"grade {grade!r} is not one of A, B, C, P"))
+        qual = str(extra.get("qualifier", "") or "").strip().lower()
+        if qual == "exact":
+            qual = ""
+        if qual and qual not in QUALIFIERS:
+            problems.append(Problem(fname, row, "qualifier", f"qualifier {qual!r} is not one of exact, "
+                                    f"{', '.join(QUALIFIERS)}"))
         records.append({"series": series, "year": y, "value": v, "grade": grade, "_row": row, "_col": col,
+                        "qualifier": qual,
                         **{k: str(extra.get(k, "") or "").strip() for k in ("source", "source_url", "locator", "note")}})
 
     inv = {v: k for k, v in canon.items()}
@@ -256,13 +276,13 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int = 
         scol = inv["series"]
         year_cols = [c for c in names if c != scol]
         for c in year_cols:
-            if _year(c) is None and canon[c] not in {"grade", "source", "source_url", "locator", "note"}:
+            if _year(c) is None and canon[c] not in _EXTRA:
                 problems.append(Problem(fname, 1, c, "column is neither a year nor a known field"))
         for i, rec in enumerate(_records(df)):
             row = i + 2
             if not any(str(v).strip() for v in rec.values()):
                 continue
-            extra = {canon[k]: rec[k] for k in names if canon[k] in {"grade", "source", "source_url", "locator", "note"}}
+            extra = {canon[k]: rec[k] for k in names if canon[k] in _EXTRA}
             for c in year_cols:
                 if _year(c) is not None:
                     add(row, c, str(rec[scol]).strip(), c, rec[c], extra)
@@ -308,7 +328,7 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int = 
         locator = rec["locator"] or f"{p.name} row {rec['_row']}, {rec['_col']}"
         cells.append({"series": rec["series"], "year": rec["year"], "value": rec["value"], "grade": rec["grade"],
                       "source_id": sid, "observation_id": f"{rec['series']}@{rec['year']}", "locator": locator,
-                      "note": rec["note"]})
+                      "note": rec["note"], "qualifier": rec["qualifier"]})
     cells_df = pd.DataFrame(cells, columns=list(CELL_COLUMNS)).sort_values(["series", "year"], ignore_index=True)
     sources = pd.DataFrame([{k: v for k, v in s.items() if k != "_key"} for s in src_rows.values()],
                            columns=list(SOURCE_COLUMNS)).sort_values("id", ignore_index=True)
