@@ -122,7 +122,10 @@ def test_user_data_csv_gbk_excel_agree(run_cli, tmp_path: Path) -> None:
         assert "耦合协调度" in proc.stdout
         results[name] = pd.read_csv(out / "tables" / "coupling.csv", encoding="utf-8-sig")
     pd.testing.assert_frame_equal(results["gbk"], results["utf8"])
-    pd.testing.assert_frame_equal(results["xlsx"], results["utf8"])
+    # the wide Excel layout has no room for the qualifiers: everything but their count agrees
+    assert results["utf8"]["n_approximate"].sum() == 2 and results["xlsx"]["n_approximate"].sum() == 0
+    pd.testing.assert_frame_equal(results["xlsx"].drop(columns="n_approximate"),
+                                  results["utf8"].drop(columns="n_approximate"))
     ref = _oracle.recompute(_tables(tmp_path / "out_utf8"))
     np.testing.assert_allclose(results["utf8"]["D"], ref["D"], rtol=1e-7)
 
@@ -146,14 +149,92 @@ def test_bad_input_exits_2_naming_file_row_column(run_cli, tmp_path: Path) -> No
 
 
 def test_report_is_deterministic(run_cli, tmp_path: Path) -> None:
+    # the report prints the command (with --out) to reproduce it: both runs use the same relative --out,
+    # each from its own working directory
     args = ("--data", str(EXAMPLES / "synthetic_pair.csv"), "--framework", str(EXAMPLES / "synthetic_pair.yaml"))
     for k in (1, 2):
-        proc = _run(run_cli, *args, "--out", str(tmp_path / f"run{k}"))
+        (tmp_path / f"cwd{k}").mkdir()
+        proc = run_cli("evaluate", *args, "--out", "out", cwd=tmp_path / f"cwd{k}")
         assert proc.returncode == 0, proc.stderr
-    a, b = tmp_path / "run1", tmp_path / "run2"
+    a, b = tmp_path / "cwd1" / "out", tmp_path / "cwd2" / "out"
+    assert "--out out --lang zh" in (a / "report.html").read_text(encoding="utf-8")
     assert (a / "report.html").read_bytes() == (b / "report.html").read_bytes()
     for svg in sorted((a / "figures").glob("*.svg")):
         assert svg.read_bytes() == (b / "figures" / svg.name).read_bytes(), svg.name
         assert b"<dc:date>" not in svg.read_bytes()
     for csv in sorted((a / "tables").glob("*.csv")):
         assert csv.read_bytes() == (b / "tables" / csv.name).read_bytes(), csv.name
+
+
+def test_builtin_report_labels_fills_and_caveats(builtin_run) -> None:
+    proc, out = builtin_run
+    page = (out / "report.html").read_text(encoding="utf-8")
+    filled = pd.read_csv(out / "tables" / "filled.csv", encoding="utf-8-sig", keep_default_na=False).set_index("year")
+    decisions = _tables(out)["decisions"]
+    # every filled cell is labelled in the values table as what it is: * interpolated, † carried
+    for series in filled.columns:
+        cells = _row_cells(page, f"series-{series}")[2:]
+        for year, label in zip(filled.index, filled[series], strict=True):
+            text = cells[list(filled.index).index(year)]
+            if label == "carried":
+                assert text.endswith("†"), (series, year, text)
+                assert ("carry", series) in set(zip(decisions["kind"], decisions["subject"], strict=True))
+            elif label == "interpolated":
+                assert text.endswith("*"), (series, year, text)
+            else:
+                assert not text.endswith(("*", "†")), (series, year, text)
+    # a carry is never described as interpolation
+    for rec in decisions[decisions["kind"] == "impute"].to_dict("records"):
+        carried = [str(y) for y in filled.index if filled.loc[y, rec["subject"]] == "carried"]
+        assert not any(f"{y} (" in rec["en"] for y in carried), rec
+    # years whose inputs include carried cells are marked in the coupling table
+    cp = _tables(out)["coupling"]
+    for rec in cp.to_dict("records"):
+        year_cell = _row_cells(page, f"cp-{rec['year']}")[0]
+        assert ("†" in year_cell) == (rec["n_carried"] > 0), year_cell
+    # the coupling caveat follows from C itself (recomputed from the table)
+    c = cp["C"].to_numpy()
+    if (c >= 0.99).sum() > len(c) / 2:
+        assert "so D restates the average level T" in page and "所以 D 只是复述平均水平 T" in page
+    assert "Trend similarity (grey relational grade)" in page and "趋势相似度（灰色关联度）" in page
+    assert "not attribution" in page
+    # k of the framework's channels, in the summary and on the terminal
+    n_ch = len(pd.read_csv(out / "tables" / "channel_index.csv", encoding="utf-8-sig").columns) - 1
+    assert re.search(rf"{n_ch} of \d+ channels", proc.stdout)
+    assert re.search(rf"{n_ch} of \d+ channels have usable indicators", page)
+    # the command to reproduce the report includes --out
+    assert "--out " in re.search(r"<code>(hkfactor evaluate[^<]*)</code>", page).group(1)  # type: ignore[union-attr]
+    # leave one indicator out is reported, with its largest change of D recomputed from loo_runs
+    loo_runs = pd.read_csv(out / "tables" / "loo_runs.csv", encoding="utf-8-sig")
+    nominal = cp.set_index("year")["D"]
+    biggest = (loo_runs["D"] - loo_runs["year"].map(nominal)).abs().max()
+    assert f"Largest change of D: {biggest:.3f}" in page
+    # runtime: the whole command well under 30 s
+    secs = float(re.search(r"([\d.]+) s\s*$", proc.stdout.strip()).group(1))  # type: ignore[union-attr]
+    assert secs < 30, secs
+
+
+def test_invalid_link_exits_2_naming_file_and_indicator(run_cli, tmp_path: Path) -> None:
+    text = (EXAMPLES / "synthetic_pair.yaml").read_text(encoding="utf-8")
+    badfw = tmp_path / "links.yaml"
+    badfw.write_text(text.replace("series: a_students, link: bilateral", "series: a_students, link: mutual"),
+                     encoding="utf-8")
+    proc = _run(run_cli, "--data", str(EXAMPLES / "synthetic_pair.csv"), "--framework", str(badfw),
+                "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2
+    assert "links.yaml" in proc.stderr and "a_students" in proc.stderr and "mutual" in proc.stderr
+    assert "bilateral" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o" / "report.html").exists()
+
+
+def test_no_bilateral_indicator_is_in_the_summary(run_cli, tmp_path: Path) -> None:
+    text = (EXAMPLES / "synthetic_pair.yaml").read_text(encoding="utf-8").replace("link: bilateral", "link: focal")
+    fw = tmp_path / "nobilateral.yaml"
+    fw.write_text(text, encoding="utf-8")
+    proc = _run(run_cli, "--data", str(EXAMPLES / "synthetic_pair.csv"), "--framework", str(fw),
+                "--out", str(tmp_path / "o"), "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    assert "not a bilateral link" in proc.stdout
+    page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    summary = page[page.index('<section id="summary">'):page.index('<section id="decisions">')]
+    assert 'class="warn"' in summary and "not a bilateral link" in summary and "不是两城之间的联系" in summary

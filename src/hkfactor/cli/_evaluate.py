@@ -20,7 +20,7 @@ _STAGES = {
     "imputation": ("插补", "imputation"),
     "indices": ("综合指数", "indices"),
     "coupling": ("耦合协调", "coupling coordination"),
-    "attribution": ("渠道归因", "attribution"),
+    "attribution": ("趋势相似度与障碍度", "trend similarity and obstacles"),
     "robustness": ("稳健性", "robustness"),
     "tables": ("结果表", "tables"),
     "figures": ("绘图", "figures"),
@@ -55,6 +55,7 @@ def evaluate_command(
         parts.append(f"--data {data.name}")
     if framework is not None:
         parts.append(f"--framework {framework.name}")
+    parts.append(f"--out {out}")
     parts.append(f"--lang {lang.value}")
     command = " ".join(parts)
 
@@ -83,14 +84,19 @@ def evaluate_command(
     elapsed = time.perf_counter() - t0
     last = ev.coupling.iloc[-1]
     band = last["band_zh"] if zh else last["band_en"]
+    n_ch, n_ch_all = len(ev.channel_index.columns), len(fw.channels)
+    construct = next((d for d in ev.decisions if d.kind == "construct" and d.subject != "bilateral"), None)
+    if construct is not None:
+        console.print(construct.zh if zh else construct.en, style="bold", highlight=False)
     if zh:
-        console.print(f"评价年份 {ev.years[0]}–{ev.years[-1]}，使用指标 {int((ev.indicators['status'] == 'used').sum())}"
+        console.print(f"评价年份 {ev.years[0]}–{ev.years[-1]}，使用渠道 {n_ch}/{n_ch_all}，使用指标 "
+                      f"{int((ev.indicators['status'] == 'used').sum())}"
                       f"/{len(ev.indicators)}，方法调整 {len(ev.decisions)} 项")
         console.print(f"{int(last['year'])} 年耦合协调度 D = {last['D']:.3f}（{band}）")
         console.print(f"报告：{files.html}（表格 {files.html.parent / 'tables'}，图 {files.html.parent / 'figures'}）"
                       f"，用时 {elapsed:.1f} 秒", highlight=False)
     else:
-        console.print(f"Years {ev.years[0]}–{ev.years[-1]}, indicators used "
+        console.print(f"Years {ev.years[0]}–{ev.years[-1]}, {n_ch} of {n_ch_all} channels, indicators used "
                       f"{int((ev.indicators['status'] == 'used').sum())}/{len(ev.indicators)}, "
                       f"{len(ev.decisions)} decision(s)")
         console.print(f"Coupling coordination D in {int(last['year'])} = {last['D']:.3f} ({band})")

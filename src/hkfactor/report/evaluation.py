@@ -34,6 +34,8 @@ import pandas as pd
 from hkfactor import __version__
 from hkfactor._io import atomic_path, atomic_write
 from hkfactor.evaluation import Evaluation
+from hkfactor.evaluation._pipeline import C_NEAR_ONE, MARK_CARRIED, MARK_INTERPOLATED
+from hkfactor.evaluation._spec import QUALIFIERS
 from hkfactor.report.figures import Figure, render_figures
 
 __all__ = ["ReportFiles", "render_html", "write_report", "write_tables"]
@@ -100,21 +102,40 @@ def _context(ev: Evaluation, figs: list[Figure], lang: str, command: str) -> dic
         return {"id": cid, "slug": _slug(cid), "zh": ch.name_zh, "en": ch.name_en}
 
     # Values table: used series × kept years, each cell linked to its source.
+    obs_years: dict[str, list[int]] = {
+        str(k): sorted(int(y) for y in g) for k, g in cells.groupby("series")["year"]} if not cells.empty else {}
     value_rows = []
     for r in _rows(inds):
         s = str(r.series)
         row_cells = []
         for y in ev.years:
             p = prov.get((s, y))
-            imputed = s in ev.imputed.columns and bool(ev.imputed.loc[y, s])
+            fill = str(ev.filled.loc[y, s]) if s in ev.filled.columns else ""
             if p is not None:
-                row_cells.append({"text": fmt_value(p.value), "href": f"#src-{_slug(p.source_id)}",
-                                  "title": " · ".join(str(t) for t in (p.observation_id, p.source_id, f"grade {p.grade}" if p.grade else "",
-                                                                        p.locator, p.note) if str(t) and str(t) != "nan"),
-                                  "cls": f"g{_slug(p.grade) if p.grade else 'U'}"})
-            elif imputed:
-                row_cells.append({"text": fmt_value(ev.values.loc[y, s]) + "*", "href": "#decisions",
-                                  "title": "imputed / 插补", "cls": "imp"})
+                qual = str(getattr(p, "qualifier", "") or "")
+                qual = "" if qual in {"exact", "nan"} else qual
+                q_zh, q_en, q_mark = QUALIFIERS.get(qual, ("", "", "")) if qual else ("", "", "")
+                if qual and not q_mark:
+                    q_zh, q_en, q_mark = (f"限定词 {qual}，按点值使用", f"qualifier {qual}, used as a point value", "~")
+                row_cells.append({"text": q_mark + fmt_value(p.value), "href": f"#src-{_slug(p.source_id)}",
+                                  "title": " · ".join(str(t) for t in (
+                                      f"{q_en} / {q_zh}" if qual else "", p.observation_id, p.source_id,
+                                      f"grade {p.grade}" if p.grade else "", p.locator, p.note)
+                                      if str(t) and str(t) != "nan"),
+                                  "cls": f"g{_slug(p.grade) if p.grade else 'U'}" + (" approx" if qual else "")})
+            elif fill == "interpolated":
+                yrs = obs_years.get(s, [])
+                a_y = max((v for v in yrs if v < y), default=None)
+                b_y = min((v for v in yrs if v > y), default=None)
+                row_cells.append({"text": fmt_value(ev.values.loc[y, s]) + MARK_INTERPOLATED, "href": "#decisions",
+                                  "title": f"interpolated between {a_y} and {b_y} / 在 {a_y} 与 {b_y} 年之间线性插值",
+                                  "cls": "imp"})
+            elif fill == "carried":
+                yrs = obs_years.get(s, [])
+                src_y = max((v for v in yrs if v < y), default=None) or min((v for v in yrs if v > y), default=None)
+                row_cells.append({"text": fmt_value(ev.values.loc[y, s]) + MARK_CARRIED, "href": "#decisions",
+                                  "title": f"carried from {src_y}, not interpolated / 沿用 {src_y} 年数值（平推，非插值）",
+                                  "cls": "carr"})
             else:
                 row_cells.append({"text": "", "href": "", "title": "", "cls": "miss"})
         value_rows.append({"series": s, "slug": _slug(s), "zh": r.name_zh, "en": r.name_en, "unit": r.unit,
@@ -126,29 +147,70 @@ def _context(ev: Evaluation, figs: list[Figure], lang: str, command: str) -> dic
         "section": r.section, "n": int(r.n_observed), "n_kept": int(r.n_observed_kept), "n_imp": int(r.n_imputed),
         "used": r.status == "used", "reason_zh": r.reason_zh, "reason_en": r.reason_en,
         "weight": fmt_index(r.weight), "cweight": fmt_index(r.channel_weight),
+        "link": getattr(r, "link", "unspecified"), "n_carr": int(getattr(r, "n_carried", 0)),
+        "n_approx": int(getattr(r, "n_approximate", 0)),
     } for r in _rows(inds)]
 
+    def year_mark(n_int: int, n_car: int, n_apx: int = 0) -> dict[str, str]:
+        mark = (MARK_INTERPOLATED if n_int else "") + (MARK_CARRIED if n_car else "")
+        parts_en = [f"{n} {w}" for n, w in ((n_int, "interpolated"), (n_car, "carried"), (n_apx, "approximate/bound"))
+                    if n]
+        parts_zh = [f"{w} {n} 个" for n, w in ((n_int, "插值"), (n_car, "平推"), (n_apx, "约数/上下限")) if n]
+        title = (f"inputs include {', '.join(parts_en)} cell(s) / 输入含{'，'.join(parts_zh)}" if parts_en else "")
+        return {"mark": mark + ("≈" if n_apx else ""), "title": title}
+
+    cp_df = ev.coupling
     coupling_rows = [{
         "year": int(r.year), "U_hk": fmt_index(r.U_hk), "U_sz": fmt_index(r.U_sz), "C": fmt_index(r.C),
         "T": fmt_index(r.T), "D": fmt_index(r.D), "band": int(r.band), "band_zh": r.band_zh, "band_en": r.band_en,
         "ratio": fmt_index(r.ratio), "rel_zh": r.relative_zh, "rel_en": r.relative_en,
-    } for r in _rows(ev.coupling)]
+        "C_w": fmt_index(r.C_wang2021), "D_w": fmt_index(r.D_wang2021),
+        **year_mark(int(r.n_interpolated), int(r.n_carried), int(r.n_approximate)),
+    } for r in _rows(cp_df)]
+    hk_marks = {int(r.year): year_mark(int(r.n_interpolated_hk), int(r.n_carried_hk)) for r in _rows(cp_df)}
+    hk_carried = {int(r.year): int(r.n_carried_hk) > 0 for r in _rows(cp_df)}
 
     chans = [chan(str(c)) for c in ev.channel_index.columns]
-    channel_rows = [{"year": int(y), "vals": [fmt_index(ev.channel_index.loc[y, c["id"]]) for c in chans]}
-                    for y in ev.channel_index.index]
-    obstacle_rows = [{"year": int(y), "vals": [fmt_index(ev.obstacle.loc[y, c["id"]]) for c in chans]}
+    channel_rows = [{"year": int(y), "vals": [fmt_index(ev.channel_index.loc[y, c["id"]]) for c in chans],
+                     **hk_marks[int(y)]} for y in ev.channel_index.index]
+    obstacle_rows = [{"year": int(y), "vals": [fmt_index(ev.obstacle.loc[y, c["id"]]) for c in chans],
+                      "carried": hk_carried[int(y)], **hk_marks[int(y)]}
                      for y in ev.obstacle.index]
-    gr = ev.grey.merge(ev.grey_robustness[["channel", "rank_min", "rank_max"]], on="channel")
+    carried_obstacle_years = [r["year"] for r in obstacle_rows if r["carried"]]
+    gr = ev.grey.merge(ev.grey_robustness, on=["channel", "rank"])
+
+    def rng(lo: Any, hi: Any) -> str:
+        try:
+            a_, b_ = int(lo), int(hi)
+        except (TypeError, ValueError):
+            return "—"
+        return f"{a_}" if a_ == b_ else f"{a_}–{b_}"
+
     grey_rows = [{"channel": chan(str(r.channel)), "grade": fmt_index(r.grade), "rank": int(r.rank),
                   "rank_min": int(r.rank_min), "rank_max": int(r.rank_max),
+                  "variants": rng(r.rank_min, r.rank_max),
+                  "settings": rng(r.settings_rank_min, r.settings_rank_max),
+                  "grade_range": f"{fmt_index(r.settings_grade_min)}–{fmt_index(r.settings_grade_max)}",
+                  "loo": rng(r.loo_rank_min, r.loo_rank_max) if not pd.isna(r.loo_rank_min) else "—",
+                  "diff_corr": fmt_index(r.diff_corr),
                   "n_ind": int((used["channel"] == r.channel).sum())}
                  for r in _rows(gr.sort_values(["rank", "channel"]))]
     rob_rows = [{"year": int(r.year), "D": fmt_index(r.D), "D_min": fmt_index(r.D_min),
                  "D_median": fmt_index(r.D_median), "D_max": fmt_index(r.D_max), "U": fmt_index(r.U_hk),
                  "U_min": fmt_index(r.U_hk_min), "U_max": fmt_index(r.U_hk_max),
+                 "D_w": fmt_index(r.D_wang2021),
                  "D_mc": (f"{fmt_index(r.D_mc_q05)}–{fmt_index(r.D_mc_q95)}" if hasattr(r, "D_mc_q05") else "—")}
                 for r in _rows(ev.robustness)]
+    loo_rows = [{"series": str(r.series), "slug": _slug(r.series), "channel": chan(str(r.channel)),
+                 "dD": fmt_index(r.D_max_abs_change),
+                 "year": "" if pd.isna(r.D_change_year) else int(r.D_change_year),
+                 "ranks": str(r.ranks), "changed": bool(r.rank_changed), "note": str(r.note)}
+                for r in _rows(ev.loo)]
+    loo_max = (ev.loo.sort_values(["D_max_abs_change", "series"], ascending=[False, True]).iloc[0]
+               if not ev.loo.empty and ev.loo["D_max_abs_change"].notna().any() else None)
+    c_vals = cp_df["C"].to_numpy(dtype=float)
+    n_c1 = int((c_vals >= C_NEAR_ONE).sum())
+    construct = next((d for d in ev.decisions if d.kind == "construct"), None)
 
     use_count = cells.groupby("source_id").size().to_dict() if not cells.empty else {}
     source_rows = [{"id": r.id, "slug": _slug(r.id), "title_zh": r.title_zh, "title_en": r.title_en,
@@ -174,6 +236,17 @@ def _context(ev: Evaluation, figs: list[Figure], lang: str, command: str) -> dic
         "first": first, "last": last, "top": top,
         "n_used": len(used), "n_total": len(inds), "n_cells": n_cells, "n_imp": n_imp,
         "grade_counts": grade_counts, "n_variants": int(ev.robustness["n_variants"].iloc[0]),
+        "n_carr": int((ev.filled == "carried").to_numpy().sum()) if not ev.filled.empty else 0,
+        "n_interp": int((ev.filled == "interpolated").to_numpy().sum()) if not ev.filled.empty else 0,
+        "n_chan_used": len(ev.channel_index.columns), "n_chan_total": len(fw.channels),
+        "loo_rows": loo_rows, "loo_max": loo_max, "carried_obstacle_years": carried_obstacle_years,
+        "c_min": fmt_index(float(c_vals.min())) if len(c_vals) else "—",
+        "c_max": fmt_index(float(c_vals.max())) if len(c_vals) else "—",
+        "n_c1": n_c1, "n_years": len(c_vals), "c_near_one": C_NEAR_ONE,
+        "c_mostly_one": n_c1 > len(c_vals) / 2, "c_always_one": n_c1 == len(c_vals),
+        "construct": construct, "no_bilateral": construct is not None and construct.subject != "bilateral",
+        "mark_i": MARK_INTERPOLATED, "mark_c": MARK_CARRIED,
+        "grey_rhos": ", ".join(f"{x:g}" for x in ev.recipe.grey_rhos),
     }
 
 

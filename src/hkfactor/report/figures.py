@@ -26,7 +26,7 @@ __all__ = ["FIGURES", "Figure", "render_figures"]
 
 #: Source-grade colours (A official, B media quoting official, C secondary, P paper, '' user/ungraded).
 GRADE_COLOURS = {"A": "#1b7837", "B": "#2166ac", "C": "#e08214", "P": "#8c510a", "": "#6a6a6a"}
-STATUS_COLOURS = {"missing": "#f0f0f0", "imputed": "#fddbc7"}
+STATUS_COLOURS = {"missing": "#f0f0f0", "interpolated": "#fddbc7", "carried": "#c994c7"}
 CHANNEL_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 _FONT_FILES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -41,7 +41,7 @@ FIGURES: dict[str, tuple[str, str]] = {
     "coverage": ("数据覆盖（指标 × 年份，按来源等级）", "Coverage: series × years, by source grade"),
     "channels": ("各渠道指数", "Channel profile: channel indices over time"),
     "coupling": ("耦合协调度 D 与协调等级", "Coupling coordination D against the coordination bands"),
-    "attribution": ("渠道归因：灰色关联度与障碍度", "Attribution: grey relational grades and obstacle degree"),
+    "attribution": ("趋势相似度（灰色关联度）与障碍度", "Trend similarity (grey relational grade) and obstacle degree"),
     "uncertainty": ("不确定性：不同方法组合下的 D", "Uncertainty: D over every recipe variant"),
 }
 
@@ -125,10 +125,12 @@ def _fig_series(plt: Any, ev: Evaluation) -> Any:
         ax.plot(d["year"], d["value"], color="#999999", lw=0.7, zorder=1)
         ax.scatter(d["year"], d["value"], s=9, zorder=2,
                    c=[GRADE_COLOURS.get(str(g), GRADE_COLOURS[""]) for g in d["grade"]])
-        if s in ev.imputed.columns:
-            imp = ev.imputed.index[ev.imputed[s]]
-            if len(imp):
-                ax.scatter(imp, ev.values.loc[imp, s], s=14, facecolors="none", edgecolors="#b2182b", zorder=3)
+        if s in ev.filled.columns:
+            for label, colour, marker in (("interpolated", "#b2182b", "o"), ("carried", "#7a0177", "D")):
+                imp = ev.filled.index[ev.filled[s] == label]
+                if len(imp):
+                    ax.scatter(imp, ev.values.loc[imp, s], s=14, marker=marker, facecolors="none",
+                               edgecolors=colour, zorder=3)
         zh, en, unit = _label(ev, s)
         used = inds.loc[inds["series"] == s, "status"].iloc[0] == "used"
         head = f"{zh}{'' if used else ' ✕'}"
@@ -139,7 +141,8 @@ def _fig_series(plt: Any, ev: Evaluation) -> Any:
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
         ax.yaxis.set_major_locator(MaxNLocator(4))
     handles = [plt.Line2D([], [], marker="o", ls="", color=c, label=(g or "—")) for g, c in GRADE_COLOURS.items()]
-    handles.append(plt.Line2D([], [], marker="o", ls="", mfc="none", mec="#b2182b", label="插补 imputed"))
+    handles.append(plt.Line2D([], [], marker="o", ls="", mfc="none", mec="#b2182b", label="插值 interpolated *"))
+    handles.append(plt.Line2D([], [], marker="D", ls="", mfc="none", mec="#7a0177", label="平推 carried †"))
     handles.append(plt.Rectangle((0, 0), 1, 1, color="#fff2cc", label="评价年份 years evaluated"))
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7, frameon=False,
                title="来源等级 / source grade (✕ = 未使用 not used)", title_fontsize=7)
@@ -152,13 +155,14 @@ def _fig_coverage(plt: Any, ev: Evaluation) -> Any:
     cov = ev.coverage
     series = list(dict.fromkeys(cov["series"]))
     years = sorted(cov["year"].unique())
-    keys = ["missing", "imputed", "A", "B", "C", "P", ""]
+    keys = ["missing", "interpolated", "carried", "A", "B", "C", "P", ""]
     code = {k: i for i, k in enumerate(keys)}
     mat = np.zeros((len(series), len(years)))
     for rec in cov.itertuples(index=False):
         key = rec.grade if rec.status == "observed" else rec.status
         mat[series.index(rec.series), years.index(rec.year)] = code.get(str(key), code[""])
-    colours = [STATUS_COLOURS["missing"], STATUS_COLOURS["imputed"], *[GRADE_COLOURS[g] for g in keys[2:]]]
+    colours = [STATUS_COLOURS["missing"], STATUS_COLOURS["interpolated"], STATUS_COLOURS["carried"],
+               *[GRADE_COLOURS[g] for g in keys[3:]]]
     fig, ax = plt.subplots(figsize=(10, 0.26 * len(series) + 1.5))
     ax.imshow(mat, cmap=ListedColormap(colours), vmin=-0.5, vmax=len(keys) - 0.5, aspect="auto",
               interpolation="nearest")
@@ -171,7 +175,7 @@ def _fig_coverage(plt: Any, ev: Evaluation) -> Any:
     for i, s in enumerate(series):
         if s not in used:
             ax.axhspan(i - 0.5, i + 0.5, color="white", alpha=0.6, lw=0)
-    labels = ["缺失 missing", "插补 imputed", "A", "B", "C", "P", "未分级 ungraded"]
+    labels = ["缺失 missing", "插值 interpolated", "平推 carried", "A", "B", "C", "P", "未分级 ungraded"]
     handles = [plt.Rectangle((0, 0), 1, 1, color=c, label=lab) for c, lab in zip(colours, labels, strict=True)]
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7, frameon=False)
     ax.set_title("淡色 = 未进入评价 / faded = not in the analysis", fontsize=7.5)
@@ -214,6 +218,9 @@ def _fig_coupling(plt: Any, ev: Evaluation) -> Any:
     ax.plot(cp["year"], cp["U_sz"], color="#1f77b4", marker="^", ms=3, lw=1,
             label=_bi(f"{ev.framework.focal_zh}创新指数 U₂", f"{ev.framework.focal_en} innovation index U₂"))
     ax.plot(cp["year"], cp["D"], color="black", marker="o", ms=4, lw=2, label="耦合协调度 D / coordination D")
+    if "D_wang2021" in cp:
+        ax.plot(cp["year"], cp["D_wang2021"], color="#555555", marker="o", ms=3, mfc="white", ls="--", lw=1.2,
+                label="D（王淑佳等 2021 修正 C）/ D with Wang et al. (2021) C")
     ax.set_ylim(0, 1)
     ax.set_xlim(cp["year"].min() - 0.5, cp["year"].max() + 0.5)
     ax.xaxis.get_major_locator().set_params(integer=True)
@@ -230,7 +237,7 @@ def _fig_attribution(plt: Any, ev: Evaluation) -> Any:
     for y, v in enumerate(g["grade"]):
         a1.text(v + 0.01, y, f"{v:.3f}", va="center", fontsize=7)
     a1.set_xlim(0, 1.1)
-    a1.set_title("灰色关联度 / grey relational grade", fontsize=8)
+    a1.set_title("趋势相似度（灰色关联度）/ trend similarity (grey grade)", fontsize=8)
     ob = ev.obstacle
     bottom = np.zeros(len(ob))
     for cid in ob.columns:
