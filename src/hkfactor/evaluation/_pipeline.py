@@ -54,6 +54,8 @@ def _check_recipe(r: Recipe) -> None:
         raise SpecError(f"recipe: weight_noise={r.weight_noise} must lie in [0, 1)")
     if not 0.0 <= r.entropy_shift < 1.0:
         raise SpecError(f"recipe: entropy_shift={r.entropy_shift} must lie in [0, 1)")
+    if not r.grey_rhos or not all(0.0 < x <= 1.0 for x in r.grey_rhos):
+        raise SpecError(f"recipe: grey_rhos={r.grey_rhos} must be values in (0, 1]")
     if not 0.0 < r.geo_floor < 1.0:
         raise SpecError(f"recipe: geo_floor={r.geo_floor} must lie in (0, 1)")
 

@@ -243,11 +243,15 @@ def _fig_attribution(plt: Any, ev: Evaluation) -> Any:
     for cid in ob.columns:
         a2.bar(ob.index, ob[cid], bottom=bottom, color=cols[cid], label=_chan_name(ev, cid), width=0.8)
         bottom += ob[cid].to_numpy()
+    carried_hk = ev.coupling.set_index("year")["n_carried_hk"] if "n_carried_hk" in ev.coupling else None
     for y, tot in zip(ob.index, bottom, strict=True):
+        if carried_hk is not None and int(carried_hk.get(int(y), 0)) > 0:
+            a2.text(y, 1.0, "†", ha="center", va="bottom", fontsize=9, color="#7a0177")
         if tot <= 0:  # every indicator at its best value: no obstacle at all
             a2.text(y, 0.5, "无障碍 none", rotation=90, ha="center", va="center", fontsize=6.5, color="#555555")
     a2.set_ylim(0, 1)
-    a2.set_title("障碍度（各年合计为1）/ obstacle degree (sums to 1 per year)", fontsize=8)
+    a2.set_title("障碍度（各年合计为1；† 输入含平推值）/ obstacle degree (sums to 1 per year; † carried inputs)",
+                 fontsize=8)
     a2.xaxis.get_major_locator().set_params(integer=True)
     a2.legend(fontsize=6.5, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
