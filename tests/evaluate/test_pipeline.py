@@ -354,3 +354,15 @@ def test_no_bilateral_indicator_is_said_prominently(synthetic) -> None:
     assert "not a bilateral link" in d.en and "a_platforms" in d.en  # the dropped bilateral one is named
     assert "不是两城之间的联系" in d.zh
     assert set(ev.indicators["link"]) >= {"focal", "partner", "bilateral"}
+
+
+def test_undeclared_links_are_said_to_be_undeclared() -> None:
+    years = range(2000, 2006)
+    fw, panel = _tiny({"h1": {y: float(y - 1990) for y in years}, "h2": {y: float((y - 1998) ** 2) for y in years},
+                       "s1": {y: float(3 * y - 5990) for y in years}})
+    ev = evaluate(panel, fw, recipe=Recipe(robustness=False))
+    (d,) = [d for d in ev.decisions if d.kind == "construct"]
+    assert d.subject == "link unspecified" and "cannot be told" in d.en
+    assert set(ev.indicators["link"]) == {"unspecified"}
+    # no qualifier column at all (a hand-built panel): no approximate decision, nothing marked
+    assert not any(d.kind == "approximate" for d in ev.decisions) and ev.coupling["n_approximate"].sum() == 0
