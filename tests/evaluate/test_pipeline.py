@@ -366,3 +366,15 @@ def test_undeclared_links_are_said_to_be_undeclared() -> None:
     assert set(ev.indicators["link"]) == {"unspecified"}
     # no qualifier column at all (a hand-built panel): no approximate decision, nothing marked
     assert not any(d.kind == "approximate" for d in ev.decisions) and ev.coupling["n_approximate"].sum() == 0
+
+
+def test_interpolation_across_a_declared_break_says_so() -> None:
+    years = range(2000, 2008)
+    vals = {"h1": {y: float(y - 1990) for y in years}, "h2": {y: float(y - 1980) for y in years if y != 2003},
+            "s1": {y: float(y - 1995) for y in years}}
+    brk = pd.DataFrame([{"id": "B-2", "series": "h2", "year": 2004, "description_zh": "口径变化",
+                         "description_en": "definition change"}])
+    fw, panel = _tiny(vals, breaks=brk)
+    ev = evaluate(panel, fw, recipe=Recipe(robustness=False))
+    imp = next(d for d in ev.decisions if d.kind == "impute" and d.subject == "h2")
+    assert "bridges a declared break (2004)" in imp.en and "口径变化（2004 年）" in imp.zh

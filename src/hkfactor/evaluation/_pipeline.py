@@ -229,7 +229,7 @@ def evaluate(
     say("imputation")
     values, filled, fill_from = _fill(wide, used, kept_years)
     imputed = filled != ""
-    decisions += _fill_decisions(filled, fill_from, kept_years)
+    decisions += _fill_decisions(filled, fill_from, kept_years, panel.breaks)
     qualifier = _qualifiers(panel, used, kept_years)
     decisions += _approximate_decisions(qualifier)
 
@@ -706,10 +706,18 @@ def _fill(wide: pd.DataFrame, used: list[str], kept: list[int]) -> tuple[
 
 
 def _fill_decisions(filled: pd.DataFrame, info: dict[tuple[str, int], tuple[int, ...]],
-                    kept: list[int]) -> list[Decision]:
-    """One ``impute`` decision per interpolated series and one ``carry`` decision per carried series."""
+                    kept: list[int], breaks: pd.DataFrame | None = None) -> list[Decision]:
+    """One ``impute`` decision per interpolated series and one ``carry`` decision per carried series.
+
+    An interpolation that bridges a declared break of its series (observed years on both
+    sides of the break year) says so.
+    """
     out: list[Decision] = []
     lo, hi = kept[0], kept[-1]
+    break_years: dict[str, list[int]] = {}
+    if breaks is not None and not breaks.empty:
+        for ser, yb in zip(breaks["series"].astype(str), breaks["year"], strict=True):
+            break_years.setdefault(ser, []).append(int(yb))
     for s in filled.columns:
         cells = [(int(y), info[(s, int(y))]) for y in filled.index if filled.loc[y, s] == "interpolated"]
         if cells:
@@ -717,6 +725,10 @@ def _fill_decisions(filled: pd.DataFrame, info: dict[tuple[str, int], tuple[int,
             outside = sorted({v for _y, ab in cells for v in ab if v < lo or v > hi})
             o_zh = f"；其中用到评价时段以外的观测值（{_fmt_years(outside)} 年）" if outside else ""
             o_en = f"; this uses observations outside the evaluated years ({_fmt_years(outside)})" if outside else ""
+            bridged = sorted({yb for _y, (a, b) in cells for yb in break_years.get(str(s), []) if a < yb <= b})
+            if bridged:
+                o_zh += f"；插值跨越了已声明的口径变化（{_fmt_years(bridged)} 年），前后数值不完全可比"
+                o_en += f"; the interpolation bridges a declared break ({_fmt_years(bridged)}), values on either side are not strictly comparable"
             out.append(Decision(
                 "impute", s,
                 f"指标 {s} 在 {listed} 年缺失：按该指标全部观测值在前后两个观测年份之间线性插值（括号内为所用的观测年份）{o_zh}，"
