@@ -4,7 +4,8 @@
 #   r-cran-sna      — R's sna package, the oracle for the Gould–Fernandez brokerage tests
 set -euo pipefail
 need=()
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk fontconfig)
+# (no `grep -q`: it exits early, fc-list dies of SIGPIPE and pipefail would report the font missing)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk fontconfig)
 Rscript -e 'quit(status = !requireNamespace("sna", quietly = TRUE))' >/dev/null 2>&1 || need+=(r-cran-sna)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
