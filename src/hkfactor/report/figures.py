@@ -26,7 +26,7 @@ __all__ = ["FIGURES", "Figure", "render_figures"]
 
 #: Source-grade colours (A official, B media quoting official, C secondary, P paper, '' user/ungraded).
 GRADE_COLOURS = {"A": "#1b7837", "B": "#2166ac", "C": "#e08214", "P": "#8c510a", "": "#6a6a6a"}
-STATUS_COLOURS = {"missing": "#f0f0f0", "interpolated": "#fddbc7", "carried": "#c994c7"}
+STATUS_COLOURS = {"missing": "#f0f0f0", "interpolated": "#f4a6b7", "carried": "#a77cc7"}
 CHANNEL_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 _FONT_FILES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -237,7 +237,7 @@ def _fig_attribution(plt: Any, ev: Evaluation) -> Any:
     for y, v in enumerate(g["grade"]):
         a1.text(v + 0.01, y, f"{v:.3f}", va="center", fontsize=7)
     a1.set_xlim(0, 1.1)
-    a1.set_title("趋势相似度（灰色关联度）/ trend similarity (grey grade)", fontsize=8)
+    a1.set_title("趋势相似度（灰色关联度）\ntrend similarity (grey relational grade)", fontsize=8)
     ob = ev.obstacle
     bottom = np.zeros(len(ob))
     for cid in ob.columns:
@@ -246,11 +246,12 @@ def _fig_attribution(plt: Any, ev: Evaluation) -> Any:
     carried_hk = ev.coupling.set_index("year")["n_carried_hk"] if "n_carried_hk" in ev.coupling else None
     for y, tot in zip(ob.index, bottom, strict=True):
         if carried_hk is not None and int(carried_hk.get(int(y), 0)) > 0:
-            a2.text(y, 1.0, "†", ha="center", va="bottom", fontsize=9, color="#7a0177")
+            a2.text(y, 1.01, "†", ha="center", va="bottom", fontsize=10, color="#7a0177")
         if tot <= 0:  # every indicator at its best value: no obstacle at all
             a2.text(y, 0.5, "无障碍 none", rotation=90, ha="center", va="center", fontsize=6.5, color="#555555")
-    a2.set_ylim(0, 1)
-    a2.set_title("障碍度（各年合计为1；† 输入含平推值）/ obstacle degree (sums to 1 per year; † carried inputs)",
+    a2.set_ylim(0, 1.08)
+    a2.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    a2.set_title("障碍度（各年合计为1；† 输入含平推值，不作结论）\nobstacle degree (sums to 1 per year; † carried inputs, not a finding)",
                  fontsize=8)
     a2.xaxis.get_major_locator().set_params(integer=True)
     a2.legend(fontsize=6.5, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
