@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 import sys
 from typing import Annotated
 
@@ -21,8 +22,29 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(soft_wrap=True)
+
+# Piped or redirected output is not cut at 80 columns: tables keep their full width.
+_PIPE_WIDTH = int(os.environ.get("COLUMNS", "200"))
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else _PIPE_WIDTH)
 err_console = Console(stderr=True, soft_wrap=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from hkfactor import __version__
+
+        console.print(f"hkfactor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version and exit / 显示版本"),
+    ] = False,
+) -> None:
+    """hkfactor: the Hong Kong factor in Shenzhen's innovation / 深圳创新城市建设中的香港因素."""
 
 
 class Lang(enum.StrEnum):

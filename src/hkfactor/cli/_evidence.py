@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from hkfactor.cli._common import Lang, LangOpt, OutFormat, app, console
@@ -57,9 +56,6 @@ def _load(data: Path | None) -> Evidence:
     return load(data)
 
 
-def _console() -> Console:
-    """The shared console on a terminal; a fixed 160-column one when piped (stable, readable output)."""
-    return console if console.is_terminal else Console(width=160, soft_wrap=True)
 
 
 def _t(lang: Lang, zh: str, en: str) -> str:
@@ -84,7 +80,7 @@ def _emit(df: pd.DataFrame, fmt: OutFormat, table: Table | None) -> None:
     elif fmt == OutFormat.csv:
         sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
     elif table is not None:
-        _console().print(table)
+        console.print(table)
 
 
 def _mk_table(title: str, headers: list[str]) -> Table:
@@ -292,7 +288,7 @@ def audit_command(
     for _, r in summ.iterrows():
         head.add_row(label("status", r["status"], lang), str(r["n"]))
     head.add_row(_t(lang, "合计", "total"), str(int(summ["n"].sum())))
-    _console().print(head)
+    console.print(head)
     shown = df[df["status"] != "unverified"] if not status else df
     table = _mk_table(
         _t(lang, f"已核查的论断（{len(shown)} 条；未核查的用 --status unverified 查看）",
@@ -303,7 +299,7 @@ def audit_command(
     for _, r in shown.iterrows():
         table.add_row(r["claim_id"], r["printed"], _pick(r, "measure", lang), label("status", r["status"], lang),
                       _pick(r, "detail", lang))
-    _console().print(table)
+    console.print(table)
     if out is not None:
         console.print(_t(lang, f"已写出 {out / 'audit.html'} 与 {out / 'audit.csv'}",
                          f"wrote {out / 'audit.html'} and {out / 'audit.csv'}"), highlight=False)

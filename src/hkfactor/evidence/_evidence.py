@@ -310,6 +310,11 @@ class Evidence:
     def sql(self, query: str) -> pd.DataFrame:
         """Run a SQL query over the tables (see :meth:`connect`) and return a DataFrame.
 
+        The query runs in a fresh in-memory database with DuckDB's external access switched
+        off: it can read and reshape the tables but cannot read or write files (``COPY``,
+        ``read_csv``, ``ATTACH`` are refused). A statement that returns no rows (``CREATE``,
+        ``DROP`` on the in-memory copy) gives an empty DataFrame.
+
         Raises
         ------
         SpecError
@@ -318,8 +323,10 @@ class Evidence:
         import duckdb
 
         con = self.connect()
+        con.execute("SET enable_external_access = false")
         try:
-            return con.sql(query).df()
+            rel = con.sql(query)
+            return pd.DataFrame() if rel is None else rel.df()
         except duckdb.Error as exc:
             raise SpecError(f"SQL query failed: {exc}") from None
         finally:
