@@ -94,3 +94,25 @@ def test_annual_observations_are_in_the_declared_series_unit(series):
     declared = dict(zip(series["code"], series["unit"], strict=True))
     bad = obs[obs["series"].map(declared) != obs["unit"]]
     assert bad.empty, bad[["id", "series", "unit"]].to_string()
+
+
+def test_derived_shares_agree_with_their_components():
+    """A share we derived (``derived_from`` = numerator;denominator) equals their ratio within rounding."""
+    obs = read_observations(via="csv").set_index("id")
+    derived = obs[obs["file"].str.startswith("panel_") & (obs["unit"] == "share")
+                  & (obs["derived_from"].fillna("").str.count(";") == 1)]
+    assert len(derived) >= 4
+    for oid, row in derived.iterrows():
+        num_id, den_id = (s.strip() for s in row["derived_from"].split(";"))
+        ratio = obs.loc[num_id, "value"] / obs.loc[den_id, "value"]
+        assert abs(ratio - row["value"]) < 0.002, (oid, ratio, row["value"])
+
+
+def test_hong_kong_side_channels_have_a_well_covered_indicator_2016_2024(panel):
+    """Finance, manufacturing chain and trade each have one series with annual values in at least
+    half of 2016–2024 (the evaluation keeps an indicator observed in at least 50% of its span)."""
+    years = {str(y) for y in range(2016, 2025)}
+    cells = panel.cells[panel.cells["period"].isin(years)]
+    counts = cells.groupby("series")["period"].nunique()
+    for code in ("sz_fdi_utilised", "sz_sei_va_share", "sz_total_trade"):
+        assert counts.get(code, 0) >= 5, (code, counts.get(code, 0))
