@@ -183,3 +183,20 @@ def test_parse_unit_table() -> None:
     assert parse_unit("万人次/日") == (1e4, "trips_per_day")
     assert parse_unit("%") == (0.01, "share")
     assert parse_unit("") == (1.0, "number")
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected", "canonical", "qualifier"),
+    [
+        ("1.44", "萬家", 14_400.0, "count", None),  # Hong Kong / Taiwan sources print traditional characters
+        ("330.06", "億港元", 33_006_000_000.0, "HKD", None),
+        ("1,161", "個", 1_161.0, "count", None),
+        ("突破1", "億人次", 1e8, "count", "over"),  # 突破 "broke through" = more than
+        ("約22", "萬人次/日", 220_000.0, "trips_per_day", "about"),
+    ],
+)
+def test_traditional_characters_and_breakthrough(
+    value: str, unit: str, expected: float, canonical: str, qualifier: str | None
+) -> None:
+    q = normalise(value, unit)
+    assert q.value == pytest.approx(expected) and q.unit == canonical and q.qualifier == qualifier

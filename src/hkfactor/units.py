@@ -148,6 +148,7 @@ _PREFIX_QUALIFIERS: tuple[tuple[str, str], ...] = (
     ("不少于", "at_least"),
     ("至少", "at_least"),
     ("超过", "over"),
+    ("突破", "over"),
     ("多于", "over"),
     ("大于", "over"),
     ("高于", "over"),
@@ -203,9 +204,17 @@ _ORDINAL_EN = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _SPACES = re.compile(r"\s+")
 
 
+#: traditional characters (Hong Kong and Taiwan sources) that matter for numbers and units
+_TRADITIONAL = str.maketrans({
+    "億": "亿", "萬": "万", "個": "个", "間": "间", "項": "项", "約": "约", "餘": "余", "幣": "币",
+    "兩": "两", "過": "过", "將": "将", "達": "达", "僅": "仅", "於": "于", "門": "门", "臺": "台",
+})
+
+
 def _fold(text: str) -> str:
-    """NFKC-fold and drop every kind of whitespace (U+00A0, U+2009, U+202F, U+3000 …)."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    """NFKC-fold, read traditional characters as simplified (億→亿, 萬→万, 個→个 …) and drop every
+    kind of whitespace (U+00A0, U+2009, U+202F, U+3000 …)."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text).translate(_TRADITIONAL))
 
 
 def _zh_integer(s: str) -> int | None:
