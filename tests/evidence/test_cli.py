@@ -133,8 +133,9 @@ def test_gbk_folder_and_bad_options_exit_2(run_cli: Any, tmp_path: Path, syn_dir
     proc = run_cli("timeline", "--data", str(syn_dir))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "events.csv" in proc.stderr and "GBK" in proc.stderr
-    proc = run_cli("facts", "--channel", "banking", "--data", str(tmp_path / "missing"))
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "unknown value(s) banking" in proc.stderr
+    proc = run_cli("facts", "--channel", "banking")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "unknown channel 'banking'" in proc.stderr
+    assert "finance (金融)" in proc.stderr
     proc = run_cli("audit", "--data", str(tmp_path / "missing"))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "evidence folder not found" in proc.stderr
 

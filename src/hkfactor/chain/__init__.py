@@ -30,7 +30,7 @@ from hkfactor.chain._graph import (
     read_chain_tables,
     to_adjacency,
 )
-from hkfactor.chain._measures import brokerage_of, brokerage_table, measures
+from hkfactor.chain._measures import GROUPINGS, brokerage_of, brokerage_table, measures
 from hkfactor.chain._query import Hop, Path, as_of, neighbourhood, path, resolve, subgraph
 from hkfactor.chain._trade import (
     SuperConnector,
@@ -42,6 +42,7 @@ from hkfactor.chain._trade import (
 
 __all__ = [
     "EXPORTERS",
+    "GROUPINGS",
     "PREDICATE_LABELS",
     "ROLES",
     "ROLE_LABELS",

@@ -156,6 +156,8 @@ def draw_chain(
     ------
     MissingFontError
         If no CJK font is installed.
+    InputError
+        If the graph has no nodes (an empty picture would say nothing).
     """
     import matplotlib
     from matplotlib.figure import Figure
@@ -164,6 +166,10 @@ def draw_chain(
     bad = [f for f in formats if f not in ("png", "svg")]
     if bad:
         raise HKFactorError(f"unsupported picture format(s) {bad}; valid: png, svg")
+    if g.number_of_nodes() == 0:
+        raise InputError([Problem("chain graph", None, None, "the slice has no nodes, so there is nothing to draw "
+                                  "(is the year before the first dated relation, or the filters too narrow?)")],
+                         title="empty chain")
     family = find_cjk_font()
     lay = chain_layout(g)
     out = Path(out_dir)

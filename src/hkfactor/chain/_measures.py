@@ -9,7 +9,10 @@ from hkfactor.chain._brokerage import ROLES, BrokerageResult, brokerage
 from hkfactor.chain._graph import to_adjacency
 from hkfactor.errors import InputError, Problem
 
-__all__ = ["brokerage_of", "brokerage_table", "measures"]
+__all__ = ["GROUPINGS", "brokerage_of", "brokerage_table", "measures"]
+
+#: Node attributes that can group the nodes for brokerage.
+GROUPINGS: tuple[str, ...] = ("side", "stage", "channel", "type")
 
 
 def brokerage_of(g: nx.MultiDiGraph, *, by: str = "side") -> BrokerageResult:
@@ -17,10 +20,12 @@ def brokerage_of(g: nx.MultiDiGraph, *, by: str = "side") -> BrokerageResult:
 
     The graph is reduced to a simple directed graph (parallel relations collapsed) before
     counting, as ``sna`` does with an adjacency matrix. Nodes with an empty ``by`` value
-    form their own group ``"-"``.
+    form their own group ``"-"``. ``by`` is one of :data:`GROUPINGS` (any case).
     """
-    if g.number_of_nodes() and by not in next(iter(g.nodes.values())):
-        raise InputError([Problem("chain graph", None, by, "no such node attribute")], title="invalid grouping")
+    if by.strip().casefold() not in GROUPINGS:
+        raise InputError([Problem("brokerage", None, "by", f"cannot group by {by!r}; valid: {', '.join(GROUPINGS)}")],
+                         title="invalid grouping")
+    by = by.strip().casefold()
     nodes, adj = to_adjacency(g)
     groups = [g.nodes[n][by] or "-" for n in nodes]
     return brokerage(adj, groups, nodes=nodes)

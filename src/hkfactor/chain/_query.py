@@ -10,7 +10,8 @@ from typing import Literal
 import networkx as nx
 
 from hkfactor.chain._graph import PREDICATE_LABELS
-from hkfactor.errors import InputError, Problem
+from hkfactor.errors import InputError, Problem, SpecError
+from hkfactor.evidence.vocab import match_codes, resolve_name
 
 __all__ = ["Hop", "Path", "as_of", "neighbourhood", "path", "resolve", "subgraph"]
 
@@ -67,27 +68,8 @@ def resolve(g: nx.MultiDiGraph, name: str) -> str:
     InputError
         If nothing or more than one node matches; the message lists candidates.
     """
-    if name in g:
-        return name
-    needle = name.strip().casefold()
-    by_id = [n for n in g if n.casefold() == needle or n.casefold() == f"e-{needle}"]
-    if len(by_id) == 1:
-        return by_id[0]
-    exact = [n for n, d in g.nodes(data=True) if needle in (d["label_zh"].casefold(), d["label_en"].casefold())]
-    if len(exact) == 1:
-        return exact[0]
-    part = [
-        n for n, d in g.nodes(data=True)
-        if needle in d["label_zh"].casefold() or needle in d["label_en"].casefold() or needle in n.casefold()
-    ]
-    if len(part) == 1:
-        return part[0]
-    if not part:
-        raise InputError([Problem("chain graph", None, "node", f"no node matches {name!r}")], title="unknown node")
-    shown = ", ".join(sorted(part)[:12])
-    raise InputError(
-        [Problem("chain graph", None, "node", f"{name!r} is ambiguous; candidates: {shown}")], title="ambiguous node"
-    )
+    return resolve_name(((n, d["label_zh"], d["label_en"]) for n, d in g.nodes(data=True)), name,
+                        where="chain graph", what="node")
 
 
 def _hop(g: nx.MultiDiGraph, u: str, v: str, *, directed: bool) -> Hop:
@@ -227,24 +209,25 @@ def subgraph(
 ) -> nx.MultiDiGraph:
     """Nodes matching every given filter and the edges among them (a copy).
 
-    ``year`` first applies :func:`as_of` (with ``undated``). Unknown filter values raise
-    :class:`InputError` listing the values present in the graph.
+    ``year`` first applies :func:`as_of` (with ``undated``). A filter value is a code in any
+    case (``"hk"``), or its Chinese or English label (``"香港"``, ``"金融"``, ``"上游"``), or a
+    comma-separated list of them. Unknown values raise :class:`InputError` listing the values
+    present in the graph.
     """
     base = as_of(g, year, undated=undated) if year is not None else g
     problems = []
-    for attr, want in (("channel", channel), ("stage", stage), ("side", side)):
+    wanted: dict[str, set[str] | None] = {}
+    for attr, vocab, want in (("channel", "channel", channel), ("stage", "chain_stage", stage), ("side", "side", side)):
+        wanted[attr] = None
         if want is not None:
             present = sorted({d[attr] for _, d in g.nodes(data=True) if d[attr]})
-            if want not in present:
-                problems.append(Problem("subgraph", None, attr, f"{want!r} not in graph; valid: {', '.join(present)}"))
+            try:
+                wanted[attr] = set(match_codes(vocab, want, valid=present, what=attr))
+            except SpecError as exc:
+                problems.append(Problem("subgraph", None, attr, str(exc)))
     if problems:
         raise InputError(problems, title="invalid filter")
-    keep = [
-        n for n, d in base.nodes(data=True)
-        if (channel is None or d["channel"] == channel)
-        and (stage is None or d["stage"] == stage)
-        and (side is None or d["side"] == side)
-    ]
+    keep = [n for n, d in base.nodes(data=True) if all(w is None or d[a] in w for a, w in wanted.items())]
     return nx.MultiDiGraph(base.subgraph(keep))
 
 

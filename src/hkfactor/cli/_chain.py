@@ -34,9 +34,10 @@ DataOpt = Annotated[
     typer.Option("--data", help="An evidence folder (default: built-in) / 证据目录（缺省为内置）", file_okay=False),
 ]
 YearOpt = Annotated[int | None, typer.Option("--year", help="Graph as attested up to this year / 截至某年")]
-ChannelOpt = Annotated[str | None, typer.Option("--channel", help="Keep one channel, e.g. finance / 渠道")]
-StageOpt = Annotated[str | None, typer.Option("--stage", help="upstream, midstream or downstream / 链环节")]
-SideOpt = Annotated[str | None, typer.Option("--side", help="HK, SZ, CROSS, MAINLAND or WORLD / 所属一方")]
+ChannelOpt = Annotated[str | None, typer.Option(
+    "--channel", help="Channel code or name, e.g. finance, 金融 (comma-separate several) / 渠道")]
+StageOpt = Annotated[str | None, typer.Option("--stage", help="upstream, midstream or downstream (上游/中游/下游) / 链环节")]
+SideOpt = Annotated[str | None, typer.Option("--side", help="HK, SZ, CROSS, MAINLAND or WORLD (any case), or 香港… / 所属一方")]
 FmtOpt = Annotated[OutFormat, typer.Option("--format", help="table, csv or json / 输出格式")]
 
 
@@ -79,6 +80,18 @@ def _slice(
 
 def _t(lang: Lang, zh: str, en: str) -> str:
     return zh if lang == Lang.zh else en
+
+
+def _lab(vocab: str, code: str, lang: Lang) -> str:
+    """The label of a code for a table cell (the code itself in en when it has no label)."""
+    from hkfactor.evidence.vocab import label
+
+    return label(vocab, code, lang.value) if code else ""
+
+
+#: which evidence vocabulary labels each --by grouping of `chain measures`
+_GROUP_VOCAB = {"side": "side", "stage": "chain_stage", "channel": "channel", "type": "entity_type"}
+_GROUP_ZH = {"side": "归属一方", "stage": "链环节", "channel": "渠道", "type": "主体类型"}
 
 
 def _num(x: float) -> str:
@@ -169,11 +182,12 @@ def subgraph_command(
         return
     t = Table(title=_t(lang, f"子图：{g.number_of_nodes()} 个节点，{g.number_of_edges()} 条关系",
                        f"Subgraph: {g.number_of_nodes()} nodes, {g.number_of_edges()} relations"))
-    for col in ("id", _t(lang, "名称", "name"), _t(lang, "类型", "type"), _t(lang, "一方", "side"),
+    for col in (_t(lang, "编号", "id"), _t(lang, "名称", "name"), _t(lang, "类型", "type"), _t(lang, "归属", "side"),
                 _t(lang, "渠道", "channel"), _t(lang, "环节", "stage"), _t(lang, "始于", "since")):
         t.add_column(col)
     for r in rows:
-        t.add_row(r["id"], str(r["label"]), r["type"], r["side"], r["channel"], r["stage"],
+        t.add_row(r["id"], str(r["label"]), _lab("entity_type", r["type"], lang), _lab("side", r["side"], lang),
+                  _lab("channel", r["channel"], lang), _lab("chain_stage", r["stage"], lang),
                   "" if r["since"] == -1 else str(r["since"]))
     console.print(t)
 
@@ -219,7 +233,8 @@ def neighbours_command(
 
 @chain_app.command("measures")
 def measures_command(
-    by: Annotated[str, typer.Option("--by", help="Grouping for brokerage: side, stage or channel / 分组")] = "side",
+    by: Annotated[str, typer.Option(
+        "--by", help="Grouping for brokerage: side, stage, channel or type / 中介角色分组依据")] = "side",
     top: Annotated[int, typer.Option("--top", help="Rows to show in the table (0 = all) / 显示行数")] = 20,
     channel: ChannelOpt = None,
     stage: StageOpt = None,
@@ -233,6 +248,7 @@ def measures_command(
 
     g = _slice(_graph(data), year=year, channel=channel, stage=stage, side=None)
     df = measures(g, by=by, lang=lang.value)
+    by = by.strip().casefold()
     if fmt == OutFormat.json:
         recs = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
                 for r in df.to_dict(orient="records")]
@@ -242,9 +258,9 @@ def measures_command(
         sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
         return
     shown = df if top == 0 else df.head(top)
-    t = Table(title=_t(lang, f"网络指标（中介角色按 {by} 分组；z = (观测−期望)/标准差）",
+    t = Table(title=_t(lang, f"网络指标（中介角色按{_GROUP_ZH[by]}分组；z = (观测−期望)/标准差）",
                        f"Network measures (brokerage groups: {by}; z = (observed − expected)/sd)"))
-    t.add_column("id")
+    t.add_column(_t(lang, "编号", "id"))
     t.add_column(_t(lang, "名称", "name"))
     t.add_column(_t(lang, "组", "group"))
     t.add_column(_t(lang, "入度", "in"), justify="right")
@@ -254,7 +270,8 @@ def measures_command(
         t.add_column(f"{ROLE_LABELS[role][lang.value]}\n{role} (z)", justify="right")
     for r in shown.to_dict(orient="records"):
         cells = [f"{r[role]:.0f} ({_num(r[role + '_z'])})" for role in ROLES]
-        t.add_row(r["id"], str(r["label"]), str(r["group"]), str(r["in_degree"]), str(r["out_degree"]),
+        group = "—" if r["group"] == "-" else _lab(_GROUP_VOCAB[by], str(r["group"]), lang)
+        t.add_row(r["id"], str(r["label"]), group, str(r["in_degree"]), str(r["out_degree"]),
                   f"{r['betweenness']:.4f}", *cells)
     console.print(t)
 

@@ -95,9 +95,11 @@ def _mk_table(title: str, headers: list[str]) -> Table:
 
 @app.command("facts")
 def facts_command(
-    channel: Annotated[list[str] | None, typer.Option("--channel", help="channel, e.g. finance, trade / 渠道")] = None,
+    channel: Annotated[list[str] | None, typer.Option(
+        "--channel", help="channel code or name, e.g. finance, 金融, trade; repeat or comma-separate / 渠道")] = None,
     year: Annotated[int | None, typer.Option("--year", help="claims whose period covers this year / 年份")] = None,
-    geo: Annotated[list[str] | None, typer.Option("--geo", help="geography code, e.g. SZ, HK, QH / 地区")] = None,
+    geo: Annotated[list[str] | None, typer.Option(
+        "--geo", help="geography code (any case) or name, e.g. SZ, HK, QH, 深圳市 / 地区")] = None,
     status: Annotated[list[str] | None, typer.Option(
         "--status", help="audit status: conflicts, inconsistent, corroborated, consistent, unverified / 核查状态")] = None,
     search: Annotated[str | None, typer.Option("--search", help="text in measure, locator or note / 关键词")] = None,
@@ -109,18 +111,12 @@ def facts_command(
 
     列出论文中的定量论断及其核查状态。
     """
-    from hkfactor.evidence._schema import ENUMS
-    from hkfactor.evidence.audit import STATUSES
-    from hkfactor.evidence.vocab import label
+    from hkfactor.evidence.vocab import label, qualified_quantity
 
-    _check_choices("--channel", channel, ENUMS["channel"])
-    _check_choices("--status", status, STATUSES)
     ev = _load(data)
     df = ev.facts(channel=channel, year=year, geography=geo, status=status, text=search)
     table = None
     if fmt == OutFormat.table:
-        from hkfactor.units import format_quantity
-
         table = _mk_table(
             _t(lang, f"论文定量论断（{len(df)} 条）", f"Claims of the paper ({len(df)})"),
             [_t(lang, "编号", "id"), _t(lang, "渠道", "channel"), _t(lang, "地区", "geo"),
@@ -130,24 +126,10 @@ def facts_command(
         for _, r in df.iterrows():
             period = "–".join(dict.fromkeys(x for x in (r["period_start"], r["period_end"]) if x))
             table.add_row(r["id"], label("channel", r["channel"], lang), r["geography"], _pick(r, "measure", lang),
-                          _qualified(r, lang), format_quantity(r["value"], r["unit"], lang=lang),
+                          r["printed_value"] + r["printed_unit"],
+                          qualified_quantity(r["value"], r["unit"], r["qualifier"], lang=lang),
                           period, label("status", r["status"], lang))
     _emit(df, fmt, table)
-
-
-def _qualified(r: Any, lang: Lang) -> str:
-    from hkfactor.evidence.vocab import label
-
-    q = label("qualifier", r["qualifier"], lang)
-    printed = r["printed_value"] + r["printed_unit"]
-    return f"{q}{'' if lang == Lang.zh else ' '}{printed}" if q else printed
-
-
-def _check_choices(opt: str, given: list[str] | None, valid: tuple[str, ...]) -> None:
-    bad = [g for g in (given or []) if g not in valid]
-    if bad:
-        raise InputError([Problem(opt, None, None, f"unknown value(s) {', '.join(bad)}; expected one of: "
-                                  f"{', '.join(valid)}")], title="invalid option")
 
 
 # ---------------------------------------------------------------------- entities & relations
@@ -155,9 +137,11 @@ def _check_choices(opt: str, given: list[str] | None, valid: tuple[str, ...]) ->
 
 @app.command("entities")
 def entities_command(
-    type_: Annotated[list[str] | None, typer.Option("--type", help="entity type, e.g. university, firm / 类型")] = None,
-    side: Annotated[list[str] | None, typer.Option("--side", help="HK, SZ, WORLD, MAINLAND, CROSS / 归属")] = None,
-    channel: Annotated[list[str] | None, typer.Option("--channel", help="channel / 渠道")] = None,
+    type_: Annotated[list[str] | None, typer.Option(
+        "--type", help="entity type code or name, e.g. university, firm, 企业 / 类型")] = None,
+    side: Annotated[list[str] | None, typer.Option(
+        "--side", help="HK, SZ, WORLD, MAINLAND, CROSS (any case) or 香港, 深圳… / 归属")] = None,
+    channel: Annotated[list[str] | None, typer.Option("--channel", help="channel code or name / 渠道")] = None,
     search: Annotated[str | None, typer.Option("--search", help="text in the names / 关键词")] = None,
     fmt: FormatOpt = OutFormat.table,
     lang: LangOpt = Lang.zh,
@@ -169,17 +153,7 @@ def entities_command(
     """
     from hkfactor.evidence.vocab import label
 
-    df = _load(data).entities
-    if type_:
-        df = df[df["type"].isin(type_)]
-    if side:
-        df = df[df["side"].isin(side)]
-    if channel:
-        df = df[df["channel"].isin(channel)]
-    if search:
-        s = search.casefold()
-        df = df[(df["id"] + "\n" + df["name_zh"] + "\n" + df["name_en"]).str.casefold().str.contains(s, regex=False)]
-    df = df.reset_index(drop=True)
+    df = _load(data).find_entities(type=type_, side=side, channel=channel, text=search)
     table = None
     if fmt == OutFormat.table:
         table = _mk_table(_t(lang, f"创新链主体（{len(df)} 个）", f"Actors ({len(df)})"),
@@ -193,8 +167,10 @@ def entities_command(
 
 @app.command("relations")
 def relations_command(
-    entity: Annotated[str | None, typer.Option("--entity", help="relations of this entity id / 主体编号")] = None,
-    predicate: Annotated[list[str] | None, typer.Option("--predicate", help="e.g. founded, invested_in / 关系")] = None,
+    entity: Annotated[list[str] | None, typer.Option(
+        "--entity", help="relations of this entity: id or Chinese/English name, e.g. E-DJI, 大疆 / 主体编号或名称")] = None,
+    predicate: Annotated[list[str] | None, typer.Option(
+        "--predicate", help="e.g. founded, invested_in, 创立 / 关系")] = None,
     fmt: FormatOpt = OutFormat.table,
     lang: LangOpt = Lang.zh,
     data: DataOpt = None,
@@ -206,12 +182,7 @@ def relations_command(
     from hkfactor.evidence.vocab import label
 
     ev = _load(data)
-    df = ev.relations
-    if entity:
-        df = df[(df["subject"] == entity) | (df["object"] == entity)]
-    if predicate:
-        df = df[df["predicate"].isin(predicate)]
-    df = df.reset_index(drop=True)
+    df = ev.find_relations(entity=entity, predicate=predicate)
     table = None
     if fmt == OutFormat.table:
         names = {e.id: (e.name_zh or e.name_en) if lang == Lang.zh else (e.name_en or e.name_zh)
@@ -228,7 +199,7 @@ def relations_command(
 
 @app.command("timeline")
 def timeline_command(
-    channel: Annotated[list[str] | None, typer.Option("--channel", help="channel / 渠道")] = None,
+    channel: Annotated[list[str] | None, typer.Option("--channel", help="channel code or name / 渠道")] = None,
     start: Annotated[int | None, typer.Option("--from", help="first year / 起始年")] = None,
     end: Annotated[int | None, typer.Option("--to", help="last year / 截止年")] = None,
     fmt: FormatOpt = OutFormat.table,
@@ -270,16 +241,16 @@ def audit_command(
     核查论文论断：重算其中的算术，并与独立来源比对。
     """
     from hkfactor.evidence.audit import STATUSES
-    from hkfactor.evidence.vocab import label
+    from hkfactor.evidence.vocab import label, match_codes
 
-    _check_choices("--status", status, STATUSES)
+    wanted = match_codes("status", status, valid=STATUSES) if status else None
     ev = _load(data)
     res = ev.audit_
     if out is not None:
         from hkfactor.report.audit import write_audit
 
         write_audit(ev, out, res)
-    df = res.claims if not status else res.claims[res.claims["status"].isin(status)].reset_index(drop=True)
+    df = res.claims if not status else res.claims[res.claims["status"].isin(wanted or ())].reset_index(drop=True)
     if fmt != OutFormat.table:
         _emit(df, fmt, None)
         return

@@ -203,6 +203,32 @@ class Evidence:
 
         return audit(self)
 
+    # ------------------------------------------------------------------ filter vocabularies
+    def _channels(self, given: str | Sequence[str]) -> set[str]:
+        from hkfactor.evidence._schema import ENUMS
+        from hkfactor.evidence.vocab import match_codes
+
+        return set(match_codes("channel", given, valid=ENUMS["channel"]))
+
+    def resolve_entity(self, name: str) -> str:
+        """The entity id for an id or a Chinese/English name (as ``hkfactor chain path`` reads them).
+
+        Raises
+        ------
+        InputError
+            No entity, or more than one, matches; the message lists candidates.
+
+        Examples
+        --------
+        >>> from hkfactor.evidence import load
+        >>> load().resolve_entity("大疆")
+        'E-DJI'
+        """
+        from hkfactor.evidence.vocab import resolve_name
+
+        return resolve_name(((e.id, e.name_zh, e.name_en) for e in self.records.entities), name,
+                            where="entities", what="entity")
+
     def facts(
         self,
         *,
@@ -217,7 +243,10 @@ class Evidence:
         Parameters
         ----------
         channel, geography, status : str or sequence of str, optional
-            Keep claims whose value is one of these.
+            Keep claims whose value is one of these. Each value is a code in any case
+            (``"trade"``, ``"sz"``, ``"conflicts"``) or its Chinese or English label
+            (``"贸易"``, ``"深圳市"``, ``"与独立来源冲突"``); strings may be comma-separated
+            lists. An empty sequence keeps nothing.
         year : int, optional
             Keep claims whose period covers this year (``period_start``..``period_end``; a
             claim with one date covers that year; ``undated`` claims never match).
@@ -228,21 +257,35 @@ class Evidence:
         -------
         pandas.DataFrame
             The ``claims`` columns plus ``status``, in claim order.
+
+        Raises
+        ------
+        SpecError
+            For a channel, geography or status that cannot exist; the message lists the
+            valid values.
         """
+        from hkfactor.evidence.audit import STATUSES
+        from hkfactor.evidence.vocab import match_codes, match_values
+
+        channels = self._channels(channel) if channel is not None else None
+        geos = None
+        if geography is not None:
+            names = {g.id: [g.name_zh, g.name_en] for g in self.records.geographies}
+            for c in self.records.claims:  # a folder without geographies.csv still filters by code
+                names.setdefault(c.geography, [])
+            geos = set(match_values(geography, names, what="geography"))
+        statuses = set(match_codes("status", status, valid=STATUSES)) if status is not None else None
         df = self.claims
         st = self.audit_.claims.set_index("claim_id")["status"]
         df["status"] = df["id"].map(st).fillna("unverified").astype("str")
 
-        def _as_set(x: str | Sequence[str]) -> set[str]:
-            return {x} if isinstance(x, str) else set(x)
-
         keep = pd.Series(True, index=df.index)
-        if channel is not None:
-            keep &= df["channel"].isin(_as_set(channel))
-        if geography is not None:
-            keep &= df["geography"].isin(_as_set(geography))
-        if status is not None:
-            keep &= df["status"].isin(_as_set(status))
+        if channels is not None:
+            keep &= df["channel"].isin(channels)
+        if geos is not None:
+            keep &= df["geography"].isin(geos)
+        if statuses is not None:
+            keep &= df["status"].isin(statuses)
         if year is not None:
             spans = [_year_range(a, b) for a, b in zip(df["period_start"], df["period_end"], strict=True)]
             keep &= pd.Series([s is not None and s[0] <= year <= s[1] for s in spans], index=df.index, dtype=bool)
@@ -261,10 +304,19 @@ class Evidence:
         Parameters
         ----------
         channel : str or sequence of str, optional
-            Keep events of these channels.
+            Keep events of these channels (codes in any case, or Chinese/English labels;
+            comma-separated lists accepted).
         start, end : int, optional
             Keep events that overlap the years ``start``..``end``.
+
+        Raises
+        ------
+        SpecError
+            For an unknown channel, or ``start`` after ``end``.
         """
+        channels = self._channels(channel) if channel is not None else None
+        if start is not None and end is not None and start > end:
+            raise SpecError(f"the first year ({start}, --from) is after the last year ({end}, --to)")
         df = self.events
         if df.empty:
             df["year_start"] = pd.Series(dtype="int64")
@@ -274,8 +326,8 @@ class Evidence:
         df["year_start"] = pd.Series(a).str[:4].astype("int64").to_numpy()
         df["year_end"] = pd.Series([y or x for x, y in zip(a, b, strict=True)]).str[:4].astype("int64").to_numpy()
         keep = pd.Series(True, index=df.index)
-        if channel is not None:
-            keep &= df["channel"].isin({channel} if isinstance(channel, str) else set(channel))
+        if channels is not None:
+            keep &= df["channel"].isin(channels)
         if start is not None:
             keep &= df["year_end"] >= start
         if end is not None:
@@ -283,6 +335,96 @@ class Evidence:
         df = df[keep].copy()
         df["_key"] = df["date"].str.split("/").str[0]
         return df.sort_values(["_key", "id"], kind="stable").drop(columns="_key").reset_index(drop=True)
+
+    def find_entities(
+        self,
+        *,
+        type: str | Sequence[str] | None = None,  # the column's name (shadows the builtin here only)
+        side: str | Sequence[str] | None = None,
+        channel: str | Sequence[str] | None = None,
+        text: str | None = None,
+    ) -> pd.DataFrame:
+        """The entities (actors), filtered.
+
+        Parameters
+        ----------
+        type, side, channel : str or sequence of str, optional
+            Keep entities whose value is one of these: codes in any case (``"firm"``,
+            ``"hk"``) or Chinese/English labels (``"企业"``, ``"香港"``); strings may be
+            comma-separated lists.
+        text : str, optional
+            Case-insensitive substring of the id or a name.
+
+        Raises
+        ------
+        SpecError
+            For a type, side or channel that cannot exist; the message lists the valid values.
+
+        Examples
+        --------
+        >>> from hkfactor.evidence import load
+        >>> load().find_entities(side="hk", type="高校")["id"].head(2).tolist()
+        ['E-HKUST', 'E-HKBU']
+        """
+        from hkfactor.evidence._schema import ENUMS
+        from hkfactor.evidence.vocab import match_codes
+
+        types = set(match_codes("entity_type", type, valid=ENUMS["entity_type"], what="entity type")) \
+            if type is not None else None
+        sides = set(match_codes("side", side, valid=ENUMS["side"])) if side is not None else None
+        channels = self._channels(channel) if channel is not None else None
+        df = self.entities
+        keep = pd.Series(True, index=df.index)
+        if types is not None:
+            keep &= df["type"].isin(types)
+        if sides is not None:
+            keep &= df["side"].isin(sides)
+        if channels is not None:
+            keep &= df["channel"].isin(channels)
+        if text:
+            hay = (df["id"] + "\n" + df["name_zh"] + "\n" + df["name_en"]).str.casefold()
+            keep &= hay.str.contains(text.casefold(), regex=False)
+        return df[keep].reset_index(drop=True)
+
+    def find_relations(
+        self, *, entity: str | Sequence[str] | None = None, predicate: str | Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """The relations, filtered.
+
+        Parameters
+        ----------
+        entity : str or sequence of str, optional
+            Keep relations whose subject or object is one of these entities, each an id or a
+            Chinese/English name (see :meth:`resolve_entity`); comma-separated lists accepted.
+        predicate : str or sequence of str, optional
+            Keep relations with these predicates (codes in any case, or Chinese/English labels).
+
+        Raises
+        ------
+        InputError
+            For an entity that matches no id or name, or more than one.
+        SpecError
+            For a predicate that cannot exist; the message lists the valid ones.
+
+        Examples
+        --------
+        >>> from hkfactor.evidence import load
+        >>> ev = load()
+        >>> ev.find_relations(entity="大疆").equals(ev.find_relations(entity="E-DJI"))
+        True
+        """
+        from hkfactor.evidence._schema import ENUMS
+        from hkfactor.evidence.vocab import match_codes, split_values
+
+        ids = {self.resolve_entity(x) for x in split_values(entity)} if entity is not None else None
+        preds = set(match_codes("predicate", predicate, valid=ENUMS["predicate"])) if predicate is not None else None
+        df = self.relations
+        keep = pd.Series(True, index=df.index)
+        if ids is not None:
+            keep &= df["subject"].isin(ids) | df["object"].isin(ids)
+        if preds is not None:
+            keep &= df["predicate"].isin(preds)
+        return df[keep].reset_index(drop=True)
 
     # ------------------------------------------------------------------ SQL
     def connect(self) -> duckdb.DuckDBPyConnection:

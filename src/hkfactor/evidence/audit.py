@@ -135,13 +135,6 @@ def _source_label(src: Source | None, sid: str, lang: str) -> str:
     return f"{name} ({sid}{grade})"
 
 
-def _is_zh(text: str) -> bool:
-    """True when at least a third of the letters of ``text`` are CJK characters."""
-    letters = [ch for ch in text if ch.isalpha()]
-    cjk = sum(1 for ch in letters if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf")
-    return bool(letters) and 3 * cjk >= len(letters)
-
-
 def _pct(x: float) -> str:
     return "—" if not math.isfinite(x) else f"{x * 100:+.1f}%"
 
@@ -204,9 +197,9 @@ def _check_corroboration(k: Any, claim: Claim, ev: Evidence) -> dict[str, Any]:
     diff = claimed - observed if obs is not None else math.nan
     rel = diff / abs(observed) if obs is not None and observed != 0 else math.nan
     zh_src, en_src = _source_label(src, sid, "zh"), _source_label(src, sid, "en")
-    # a free-text note goes with the detail of its own language (it is shown in both tables anyway)
-    note = f"；{k.note}" if k.note and _is_zh(k.note) else ""
-    note_en = f"; {k.note}" if k.note and not _is_zh(k.note) else ""
+    # the free-text notes are written once (mostly in English): both details carry the note, labelled
+    note = f"；注：{k.note}" if k.note else ""
+    note_en = f"; note: {k.note}" if k.note else ""
     if k.comparison == "equal" and obs is not None:
         tol = k.tolerance
         c_lo, c_hi = _interval(claimed, claim.value_high, claim.qualifier)
