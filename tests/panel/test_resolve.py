@@ -31,6 +31,21 @@ def test_newer_vintage_beats_preference():
     assert "newer vintage 2021-06" in cell["reason"]
 
 
+def test_exact_value_beats_a_newer_bound_of_the_same_grade():
+    # e.g. R&D intensity 2021: ">5%" (newer) must not displace 5.46% (older, exact)
+    obs = synth([{"vintage": "2023", "printed_value": "5", "qualifier": "over"},
+                 {"vintage": "2022", "printed_value": "5.46"}])
+    cell = winner(resolve(obs))
+    assert cell["observation_id"] == "SYNTH-O1" and cell["qualifier"] == ""
+    assert cell["reason"].startswith("same grade A; exact value 5.46 beats the over value 5")
+    assert winner(resolve(obs, rule=ResolutionRule(exact_first=False)))["observation_id"] == "SYNTH-O0"
+
+
+def test_grade_still_beats_exactness():
+    obs = synth([{"grade": "B", "printed_value": "5.46"}, {"grade": "A", "printed_value": "5", "qualifier": "about"}])
+    assert winner(resolve(obs))["observation_id"] == "SYNTH-O1"
+
+
 def test_older_vintage_rule():
     obs = synth([{"vintage": "2020-01"}, {"vintage": "2021-06"}])
     cell = winner(resolve(obs, rule=ResolutionRule(newer_vintage_wins=False)))

@@ -6,10 +6,13 @@ period by, in order:
 1. **grade** — ``A`` (official statistical table or agency release) before ``B`` (government
    or major media quoting official figures) before ``C`` (secondary); an observation with no
    grade takes its source's grade;
-2. **vintage** — the newer publication wins (an empty vintage counts as oldest);
-3. **declared preference** — ``rule.prefer``: a list of source ids or observation ids, earlier
+2. **exactness** — a value printed without a qualifier beats a bound or an approximation
+   (``超过800亿`` or ``约1000亿`` loses to ``843.9亿`` of the same grade), whatever their vintages
+   (``rule.exact_first``; switch off to rank by vintage straight after grade);
+3. **vintage** — the newer publication wins (an empty vintage counts as oldest);
+4. **declared preference** — ``rule.prefer``: a list of source ids or observation ids, earlier
    entries preferred; ids not listed come after every listed one;
-4. then, to keep the result deterministic, the more precise printed value (more significant
+5. then, to keep the result deterministic, the more precise printed value (more significant
    digits) and finally the observation id. Reaching these is recorded as such.
 
 Conflicting observations are never dropped: the losers of every cell are listed in its
@@ -100,6 +103,9 @@ class ResolutionRule:
         their own panel periods, labelled as printed.
     include_derived : bool
         Let observations computed by us (``derived_from`` non-empty) enter (default ``True``).
+    exact_first : bool
+        After grade, rank a value printed without a qualifier (about, over, under, …) before a
+        qualified one (default ``True``).
     """
 
     grades: tuple[str, ...] = GRADE_ORDER
@@ -107,12 +113,13 @@ class ResolutionRule:
     prefer: tuple[str, ...] = ()
     annual_only: bool = True
     include_derived: bool = True
+    exact_first: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """The rule as plain data (recorded in the data package)."""
         return {"grades": list(self.grades), "newer_vintage_wins": self.newer_vintage_wins,
                 "prefer": list(self.prefer), "annual_only": self.annual_only,
-                "include_derived": self.include_derived}
+                "include_derived": self.include_derived, "exact_first": self.exact_first}
 
 
 def _vintage_key(v: str) -> tuple[int, int, int]:
@@ -195,6 +202,9 @@ def _effective_grades(obs: pd.DataFrame, sources: pd.DataFrame | None) -> pd.Ser
 def _explain(win: dict[str, Any], run: dict[str, Any], rule: ResolutionRule) -> str:
     if win["_grade_rank"] != run["_grade_rank"]:
         return f"grade {win['grade'] or '?'} beats {run['grade'] or '?'} ({run['id']})"
+    if win["_inexact"] != run["_inexact"]:
+        return (f"same grade {win['grade']}; exact value {win['printed_value']} beats the "
+                f"{run['qualifier']} value {run['printed_value']} ({run['id']})")
     if win["_vintage"] != run["_vintage"]:
         word = "newer" if rule.newer_vintage_wins else "older"
         return (f"same grade {win['grade']}; {word} vintage {win['vintage'] or '(none)'} beats "
@@ -284,6 +294,8 @@ def resolve(
     grade_rank = {g: k for k, g in enumerate(rule.grades)}
     cand["_grade_rank"] = cand["grade"].map(lambda g: grade_rank.get(g, len(rule.grades)))
     cand["_vintage"] = cand["vintage"].map(_vintage_key)
+    qual = cand["qualifier"].fillna("").astype(str).str.strip()
+    cand["_inexact"] = (qual != "").astype(int) if rule.exact_first else 0
     pref = {p: k for k, p in enumerate(rule.prefer)}
 
     def _pref(r: pd.Series) -> tuple[int, str]:
@@ -302,7 +314,7 @@ def resolve(
         declared_unit = {str(c): str(u) for c, u in zip(ser["code"], ser["unit"], strict=False) if str(u)}
     for (s, p), grp in cand.groupby(["series", "_period"], sort=True):
         recs: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in grp.to_dict("records")]
-        recs.sort(key=lambda r: (r["_grade_rank"], tuple(sign * x for x in r["_vintage"]), r["_pref"],
+        recs.sort(key=lambda r: (r["_grade_rank"], r["_inexact"], tuple(sign * x for x in r["_vintage"]), r["_pref"],
                                  -r["_precision"], r["id"]))
         # One cell, one canonical unit: the series' declared unit (series.csv), else the unit of
         # the best-ranked observation. Observations in another unit are excluded, with the reason.
@@ -319,7 +331,7 @@ def resolve(
         in_force = brk[(brk["series"] == s) & (brk["from_period"].astype(str) <= str(p))]["id"].tolist()
         cells.append({
             "series": s, "period": str(p), "value": float(win["value"]), "unit": win["unit"],
-            "qualifier": win.get("qualifier") or "", "observation_id": win["id"], "grade": win["grade"],
+            "qualifier": q if isinstance(q := win.get("qualifier"), str) else "", "observation_id": win["id"], "grade": win["grade"],
             "vintage": win["vintage"], "source_id": win["source_id"], "reason": reason,
             "losers": ";".join(r["id"] for r in recs[1:]), "n_candidates": len(recs),
             "breaks": ";".join(in_force),
