@@ -120,3 +120,44 @@ def test_data_option_goes_through_the_validating_loader() -> None:
     r = run("subgraph", "--data", str(data), "--format", "json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["n_nodes"] == 104
+
+
+def test_slice_filters_take_any_case_and_labels() -> None:
+    ids = [n["id"] for n in json.loads(run("subgraph", "--side", "HK", "--format", "json").stdout)["nodes"]]
+    assert ids
+    for side in ("hk", "香港", "Hong Kong"):
+        r = run("subgraph", "--side", side, "--format", "json")
+        assert r.returncode == 0, r.stderr
+        assert [n["id"] for n in json.loads(r.stdout)["nodes"]] == ids
+    r = run("subgraph", "--channel", "金融", "--stage", "上游", "--format", "csv")
+    assert r.returncode == 0 and "E-BEA" in r.stdout
+
+
+def test_subgraph_and_measures_tables_are_translated() -> None:
+    zh = run("subgraph", "--side", "hk", "--stage", "upstream")
+    assert zh.returncode == 0, zh.stderr
+    assert "│ 香港 " in zh.stdout and "上游" in zh.stdout and "科研与人才" in zh.stdout and "高校" in zh.stdout
+    assert "research_talent" not in zh.stdout and "university" not in zh.stdout
+    en = run("subgraph", "--side", "hk", "--stage", "upstream", "--lang", "en")
+    assert "Hong Kong" in en.stdout and "research & talent" in en.stdout
+    m = run("measures", "--top", "5")
+    assert m.returncode == 0, m.stderr
+    assert "按归属一方分组" in m.stdout and "按 side" not in m.stdout and "│ 深圳 " in m.stdout
+    assert "按链环节分组" in run("measures", "--by", "Stage", "--top", "3").stdout
+
+
+def test_measures_by_an_unknown_attribute_lists_the_valid_ones() -> None:
+    r = run("measures", "--by", "foo")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "valid: side, stage, channel, type" in r.stderr
+
+
+def test_draw_of_an_empty_slice_is_an_error_not_an_empty_picture(tmp_path: Path) -> None:
+    r = run("draw", "--year", "1970", "--out", str(tmp_path / "pic"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "no nodes" in r.stderr
+    assert not (tmp_path / "pic" / "chain.png").exists()
+
+
+def test_help_says_the_picture_is_bilingual() -> None:
+    r = run("draw", "--help")
+    assert "bilingual" in " ".join(r.stdout.split()) and "terminal messages" in " ".join(r.stdout.split())

@@ -101,8 +101,8 @@ def test_export_every_format(run_cli: Any, syn_dir: Path, tmp_path: Path, fmt: s
     out = tmp_path / ("exp" if fmt in {"csv", "parquet"} else f"exp.{fmt}")
     _ok(run_cli("export", "--data", str(syn_dir), "--format", fmt, "--out", str(out)))
     if fmt == "csv":
-        assert pd.read_csv(out / "claims.csv", encoding="utf-8-sig").shape[0] == 10
-        assert (out / "audit.csv").is_file() and (out / "sources.csv").is_file()
+        assert pd.read_csv(out / "claims.csv", encoding="utf-8").shape[0] == 10
+        assert (out / "audit_claims.csv").is_file() and (out / "sources" / "paper.csv").is_file()
     elif fmt == "parquet":
         assert pd.read_parquet(out / "claims.parquet")["value"].iloc[0] == 6.0e10
     elif fmt == "json":
@@ -147,3 +147,94 @@ def test_builtin_audit_shows_the_known_conflicts(run_cli: Any, tmp_path: Path) -
     rows = json.loads(_ok(run_cli("facts", "--format", "json", "--status", "conflicts")))
     printed = {(r["printed_value"], r["printed_unit"]) for r in rows}
     assert ("600", "亿元") in printed and ("2/3", "") in printed
+
+
+# ---------------------------------------------------------------------- QA walkthrough (filters, export, labels)
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (("entities", "--type", "foo"), "unknown entity type 'foo'; valid: university (高校)"),
+    (("relations", "--predicate", "foo"), "unknown predicate 'foo'; valid: founded (创立)"),
+    (("relations", "--entity", "Atlantis"), "no entity matches 'Atlantis'"),
+    (("timeline", "--channel", "foo"), "unknown channel 'foo'; valid: finance (金融)"),
+    (("facts", "--geo", "XX"), "unknown geography 'XX'; valid: WORLD (世界)"),
+    (("facts", "--status", "conflict"), "unknown status 'conflict'; valid: conflicts"),
+    (("audit", "--status", "conflict"), "unknown status 'conflict'; valid: conflicts"),
+    (("timeline", "--from", "2020", "--to", "2000"), "the first year (2020, --from) is after the last year (2000"),
+])
+def test_a_filter_value_that_cannot_exist_is_an_error(run_cli: Any, args: tuple[str, ...], says: str) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert says in proc.stderr, proc.stderr
+
+
+def _ids(run_cli: Any, *args: str, key: str = "id") -> list[str]:
+    return [r[key] for r in json.loads(_ok(run_cli(*args, "--format", "json")))]
+
+
+def test_filters_take_any_case_labels_names_and_lists(run_cli: Any) -> None:
+    hk = _ids(run_cli, "entities", "--side", "HK")
+    assert hk and _ids(run_cli, "entities", "--side", "hk") == hk == _ids(run_cli, "entities", "--side", "香港")
+    firms = _ids(run_cli, "entities", "--type", "Firm")
+    assert firms and firms == _ids(run_cli, "entities", "--type", "企业")
+    dji = _ids(run_cli, "relations", "--entity", "E-DJI")
+    assert dji and _ids(run_cli, "relations", "--entity", "大疆") == dji == _ids(run_cli, "relations", "--entity", "dji")
+    assert _ids(run_cli, "relations", "--predicate", "创立") == _ids(run_cli, "relations", "--predicate", "FOUNDED")
+    fin = _ids(run_cli, "timeline", "--channel", "finance")
+    assert fin and _ids(run_cli, "timeline", "--channel", "金融") == fin
+    sz = _ids(run_cli, "facts", "--geo", "SZ")
+    assert sz and _ids(run_cli, "facts", "--geo", "sz") == sz == _ids(run_cli, "facts", "--geo", "深圳市")
+    both = _ids(run_cli, "facts", "--channel", "finance,贸易")
+    assert set(both) == set(_ids(run_cli, "facts", "--channel", "finance")) | set(_ids(run_cli, "facts", "--channel",
+                                                                                         "trade"))
+
+
+def test_printed_column_is_verbatim_and_a_top_20_bound_reads_as_a_rank(run_cli: Any) -> None:
+    zh = _ok(run_cli("facts", "--search", "C010", "--lang", "zh"))
+    en = _ok(run_cli("facts", "--search", "C010", "--lang", "en"))
+    assert "不到前20" not in zh and "under 前20" not in en
+    assert "│ 前20 " in zh and "│ 前20 " in en  # the printed column: printed_value + printed_unit, nothing more
+    assert "前20名以内" in zh and "≤ #20" in en
+    assert "前100名以内" in _ok(run_cli("facts", "--search", "C029"))
+
+
+def test_audit_detail_has_the_note_in_both_languages_and_no_marker(run_cli: Any) -> None:
+    rows = {r["claim_id"]: r for r in json.loads(_ok(run_cli("audit", "--format", "json")))}
+    assert not any("REQUIRED CONFLICT" in r["detail_zh"] + r["detail_en"] for r in rows.values())
+    assert "；注：Paper: 1997 SZ-HK trade 600 亿元" in rows["C084"]["detail_zh"]
+    assert "; note: Paper: 1997 SZ-HK trade 600 亿元" in rows["C084"]["detail_en"]
+    zh = _ok(run_cli("audit", "--status", "conflicts", "--lang", "zh"))
+    assert "注：" in zh and "REQUIRED" not in zh
+
+
+def test_csv_export_loads_back_with_data(run_cli: Any, tmp_path: Path) -> None:
+    out = tmp_path / "exp"
+    _ok(run_cli("export", "--format", "csv", "--out", str(out)))
+    assert not (out / "claims.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 without BOM
+    assert (out / "audit_claims.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # the extras: BOM for Excel
+    from hkfactor.evidence import DATA_DIR
+
+    shipped = sorted(p.relative_to(DATA_DIR).as_posix() for p in DATA_DIR.rglob("*.csv"))
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.csv"))
+    assert set(shipped) <= set(written)
+    assert pd.read_csv(out / "claims.csv", nrows=0).columns.tolist() == \
+        pd.read_csv(DATA_DIR / "claims.csv", nrows=0).columns.tolist()
+    again = json.loads(_ok(run_cli("facts", "--data", str(out), "--format", "json")))
+    orig = json.loads(_ok(run_cli("facts", "--format", "json")))
+    strip = [{k: v for k, v in r.items() if k not in {"file", "row"}} for r in orig]
+    assert [{k: v for k, v in r.items() if k not in {"file", "row"}} for r in again] == strip
+
+
+def test_export_to_an_existing_file_or_folder_of_the_wrong_kind_is_a_message(run_cli: Any, tmp_path: Path) -> None:
+    f = tmp_path / "taken.txt"
+    f.write_text("x", encoding="utf-8")
+    for fmt in ("csv", "parquet"):
+        proc = run_cli("export", "--format", fmt, "--out", str(f))
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr and "existing file" in proc.stderr
+    proc = run_cli("export", "--format", "json", "--out", str(tmp_path))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "folder" in proc.stderr
+
+
+def test_help_says_which_outputs_are_bilingual(run_cli: Any) -> None:
+    assert "bilingual" in " ".join(_ok(run_cli("audit", "--help")).split())
+    assert "bilingual" in " ".join(_ok(run_cli("export", "--help")).split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,3 +45,31 @@ def test_datapackage_command_writes_a_valid_package(tmp_path: Path) -> None:
 def test_bad_data_folder_is_a_clear_error(tmp_path: Path) -> None:
     proc = _run("coverage", "--data", str(tmp_path / "nope"))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def _wide(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "hkfactor", "panel", *args], capture_output=True, text=True,
+                          timeout=300, check=False, env={**os.environ, "COLUMNS": "200"})
+
+
+def test_coverage_grid_table_is_compact_and_one_line_a_series() -> None:
+    proc = _wide("coverage", "--grid")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("序列"))
+    assert header.split()[1:4] == ["85", "86", "87"] and header.split()[-1] == "25"
+    assert "1985" not in header
+    gerd = [line for line in lines if line.strip().startswith("hk_gerd ")]
+    assert len(gerd) == 1  # a series is one line: nothing wraps
+    assert max(len(line) for line in lines) <= 170
+    assert "金融" in proc.stdout and "科研与人才" in proc.stdout  # channels group the rows, labelled in zh
+    en = _wide("coverage", "--grid", "--lang", "en")
+    assert "research & talent" in en.stdout and "series" in en.stdout
+
+
+def test_coverage_summary_headers_in_chinese() -> None:
+    proc = _wide("coverage")
+    assert proc.returncode == 0, proc.stderr
+    for head in ("序列", "渠道", "起", "止", "年数", "推算", "剔除"):
+        assert head in proc.stdout
+    assert "科研与人才" in proc.stdout and "research_talent" not in proc.stdout

@@ -283,10 +283,17 @@ def export_command(
     channel: ChannelOpt = None,
     stage: StageOpt = None,
     year: YearOpt = None,
-    lang: LangOpt = Lang.zh,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the 'label' attribute and the terminal messages; "
+                                       "label_zh and label_en are always both written / 'label' 属性与终端提示的语言")] = Lang.zh,
     data: DataOpt = None,
 ) -> None:
-    """Write the graph for Gephi (GEXF/GraphML), Cytoscape (cyjs) or R (GraphML). / 导出图"""
+    """Write the graph for Gephi (GEXF/GraphML), Cytoscape (cyjs) or R (GraphML).
+
+    Nodes carry label_zh and label_en; --lang picks which one fills the generic 'label'
+    attribute (what Gephi and Cytoscape show) and the language of the terminal messages.
+
+    导出图：节点同时带有 label_zh 与 label_en，--lang 决定通用 label 属性及终端提示的语言。
+    """
     from hkfactor.chain import write_graph
 
     g = _slice(_graph(data), year=year, channel=channel, stage=stage, side=None)
@@ -301,10 +308,14 @@ def draw_command(
     channel: ChannelOpt = None,
     stage: StageOpt = None,
     year: YearOpt = None,
-    lang: LangOpt = Lang.zh,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the terminal messages; the picture's labels are "
+                                       "bilingual whatever --lang is / 终端提示语言（图中标签为中英双语）")] = Lang.zh,
     data: DataOpt = None,
 ) -> None:
-    """Draw the chain by stage (columns) and side (rows), bilingual labels. / 按环节与一方绘制创新链"""
+    """Draw the chain by stage (columns) and side (rows). Labels are bilingual; --lang sets the terminal messages.
+
+    按环节与一方绘制创新链；图中标签为中英双语，--lang 只决定终端提示的语言。
+    """
     from hkfactor.chain import draw_chain
 
     g = _slice(_graph(data), year=year, channel=channel, stage=stage, side=None)

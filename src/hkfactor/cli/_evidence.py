@@ -230,15 +230,19 @@ def timeline_command(
 @app.command("audit")
 def audit_command(
     out: Annotated[Path | None, typer.Option(
-        "--out", help="folder for audit.html and audit.csv / 输出目录（audit.html、audit.csv）", file_okay=False)] = None,
+        "--out", help="folder for audit.html (the page is bilingual, zh and en) and audit.csv / "
+        "输出目录（audit.html 为中英双语页面，另有 audit.csv）", file_okay=False)] = None,
     status: Annotated[list[str] | None, typer.Option("--status", help="only claims with this status / 状态")] = None,
     fmt: FormatOpt = OutFormat.table,
-    lang: LangOpt = Lang.zh,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the terminal table and messages (the audit.html "
+                                       "page is bilingual) / 终端输出语言（audit.html 为双语）")] = Lang.zh,
     data: DataOpt = None,
 ) -> None:
     """Audit the paper's claims: recompute its arithmetic, compare with independent sources.
 
-    核查论文论断：重算其中的算术，并与独立来源比对。
+    The terminal table follows --lang; audit.html (with --out) is one bilingual page whatever --lang is.
+
+    核查论文论断：重算其中的算术，并与独立来源比对。终端表格随 --lang；audit.html 始终为中英双语。
     """
     from hkfactor.evidence.audit import STATUSES
     from hkfactor.evidence.vocab import label, match_codes
@@ -306,39 +310,73 @@ def sql_command(
 
 @app.command("export")
 def export_command(
-    out: Annotated[Path, typer.Option("--out", help="output file (json, xlsx) or folder (csv, parquet) / 输出路径")],
+    out: Annotated[Path, typer.Option("--out", help="output folder (csv, parquet) or file (json, xlsx) / 输出路径")],
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv, json, parquet or xlsx / 格式")] = ExportFormat.csv,
-    lang: LangOpt = Lang.zh,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the terminal messages; the files are the same "
+                                       "for zh and en (labels are bilingual) / 终端提示语言（文件内容与语言无关）")] = Lang.zh,
     data: DataOpt = None,
 ) -> None:
     """Export every evidence table (with normalised values) and the audit.
 
-    导出全部证据表（含规范化数值）及核查结果。csv/parquet 写入目录（每表一个文件），json/xlsx 写入单个文件。
+    csv: a folder in the same layout as the built-in evidence (claims.csv, sources/*.csv,
+    observations/*.csv, …; same columns, UTF-8 without BOM), so `hkfactor facts --data
+    <folder>` reads it back; beside them, for Excel (UTF-8 with BOM): claims_normalised.csv,
+    observations_normalised.csv, relations_normalised.csv (normalised values, audit status,
+    file and row of origin) and audit_claims.csv, audit_derivations.csv,
+    audit_corroborations.csv. parquet: one file per table (with normalised values) plus
+    audit.parquet. json, xlsx: one file, one table (sheet) each plus the audit. Column names
+    and labels are as in the data (bilingual where the data is); --lang sets the terminal
+    messages only.
+
+    导出全部证据表（含规范化数值）及核查结果。csv：目录结构与内置证据相同（可用 --data 读回），另附供 Excel
+    打开的规范化数值与核查结果文件（带 BOM）；parquet 每表一个文件；json/xlsx 写入单个文件。
+    文件内容与 --lang 无关（数据本身中英双语），--lang 只决定终端提示的语言。
     """
     from hkfactor._io import atomic_path, atomic_write
     from hkfactor.evidence import TABLE_NAMES
 
+    folder = fmt in (ExportFormat.csv, ExportFormat.parquet)
+    if folder and out.exists() and not out.is_dir():
+        raise InputError([Problem(str(out), None, None, f"--format {fmt.value} writes a folder, but this is an "
+                                  "existing file; give a folder path (new or existing)")], title="invalid --out")
+    if not folder and out.is_dir():
+        raise InputError([Problem(str(out), None, None, f"--format {fmt.value} writes one file, but this is a "
+                                  f"folder; give a file path such as {out / ('evidence.' + fmt.value)}")],
+                         title="invalid --out")
     ev = _load(data)
-    tables = {n: ev.table(n) for n in TABLE_NAMES}
-    tables["audit"] = ev.audit_.claims
-    if fmt == ExportFormat.csv:
-        for n, df in tables.items():
-            with atomic_write(out / f"{n}.csv", encoding="utf-8-sig") as fh:
-                df.to_csv(fh, index=False, lineterminator="\n", float_format="%.10g")
-    elif fmt == ExportFormat.parquet:
-        for n, df in tables.items():
-            with atomic_path(out / f"{n}.parquet") as tmp:
+    try:
+        if fmt == ExportFormat.csv:
+            written = ev.save(out)
+            extras = {"claims_normalised": ev.facts(), "observations_normalised": ev.observations,
+                      "relations_normalised": ev.relations, "audit_claims": ev.audit_.claims,
+                      "audit_derivations": ev.audit_.derivations, "audit_corroborations": ev.audit_.corroborations}
+            for n, df in extras.items():
+                with atomic_write(out / f"{n}.csv", encoding="utf-8-sig") as fh:
+                    df.to_csv(fh, index=False, lineterminator="\n", float_format="%.10g")
+            n_files = len(written) + len(extras)
+        else:
+            tables = {n: ev.table(n) for n in TABLE_NAMES}
+            tables["audit"] = ev.audit_.claims
+            n_files = len(tables)
+            if fmt == ExportFormat.parquet:
                 _need("pyarrow", "parquet")
-                df.to_parquet(tmp, index=False)
-    elif fmt == ExportFormat.json:
-        with atomic_write(out) as fh:
-            fh.write(json.dumps({n: _records(df) for n, df in tables.items()}, ensure_ascii=False, indent=1) + "\n")
-    else:
-        _need("openpyxl", "xlsx")
-        with atomic_path(out) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for n, df in tables.items():
-                df.to_excel(xw, sheet_name=n, index=False)
-    console.print(_t(lang, f"已导出 {len(tables)} 张表到 {out}", f"exported {len(tables)} tables to {out}"),
+                for n, df in tables.items():
+                    with atomic_path(out / f"{n}.parquet") as tmp:
+                        df.to_parquet(tmp, index=False)
+            elif fmt == ExportFormat.json:
+                with atomic_write(out) as fh:
+                    fh.write(json.dumps({n: _records(df) for n, df in tables.items()}, ensure_ascii=False, indent=1)
+                             + "\n")
+            else:
+                _need("openpyxl", "xlsx")
+                with atomic_path(out) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                    for n, df in tables.items():
+                        df.to_excel(xw, sheet_name=n, index=False)
+    except OSError as exc:
+        raise InputError([Problem(str(exc.filename or out), None, None, f"cannot write: {exc.strerror or exc}")],
+                         title="cannot write the export") from None
+    console.print(_t(lang, f"已导出 {n_files} 个{'文件' if fmt == ExportFormat.csv else '表'}到 {out}",
+                     f"exported {n_files} {'files' if fmt == ExportFormat.csv else 'tables'} to {out}"),
                   highlight=False)
 
 

@@ -426,6 +426,59 @@ class Evidence:
             keep &= df["predicate"].isin(preds)
         return df[keep].reset_index(drop=True)
 
+    # ------------------------------------------------------------------ writing
+    def save(self, folder: str | Path) -> list[Path]:
+        """Write the evidence as a folder that :func:`load` reads back: the same layout as the built-in one.
+
+        Every file the evidence was read from is written again under its own relative name
+        (``claims.csv``, ``sources/paper.csv``, ``observations/panel_trade.csv``, …) with
+        exactly the columns of its file kind (no normalised values, no ``file``/``row``),
+        in UTF-8 without a byte-order mark, LF line ends, rows in their original order. A
+        table read from no file gets a header-only file when it is a single file. The
+        panel's ``series.csv`` and ``breaks.csv`` are copied when the source folder has them.
+        Files already in ``folder`` with other names are left alone.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from hkfactor.evidence import load
+        >>> ev = load()
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     _ = ev.save(d)
+        ...     load(d).records == ev.records
+        True
+        """
+        import shutil
+
+        from hkfactor._io import atomic_write
+        from hkfactor.evidence._schema import TABLES
+
+        out = Path(folder)
+        written: list[Path] = []
+        for spec in TABLES:
+            df = self._frames[spec.name]
+            cols = list(spec.column_names)
+            files = list(dict.fromkeys(df["file"])) if len(df) else []
+            if not files and not spec.many:
+                files = [spec.path]
+            for rel in files:
+                part = df[df["file"] == rel][cols] if len(df) else pd.DataFrame(columns=cols)
+                with atomic_write(out / rel, encoding="utf-8") as fh:
+                    part.to_csv(fh, index=False, lineterminator="\n", float_format="%.10g")
+                written.append(out / rel)
+        if self.root is not None:
+            for extra in ("series.csv", "breaks.csv"):
+                src = self.root / extra
+                if src.is_file() and src.resolve() != (out / extra).resolve():
+                    shutil.copyfile(src, out / extra)
+                    written.append(out / extra)
+        return written
+
     # ------------------------------------------------------------------ SQL
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A new in-memory DuckDB database holding every table.
