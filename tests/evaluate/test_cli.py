@@ -100,6 +100,8 @@ def test_builtin_report_is_traceable_and_offline(builtin_run) -> None:
     # decisions are printed
     for zh in _tables(out)["decisions"]["zh"]:
         assert htmlmod.escape(zh, quote=False)[:20] in page
+    # the stylesheet is inserted as is: real quotes, so browsers keep the CJK font declarations
+    assert 'font-family:"Noto Sans CJK SC"' in page and "&#34;Noto" not in page
 
 
 def _run(run_cli, *args: str):
@@ -238,3 +240,82 @@ def test_no_bilateral_indicator_is_in_the_summary(run_cli, tmp_path: Path) -> No
     page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
     summary = page[page.index('<section id="summary">'):page.index('<section id="decisions">')]
     assert 'class="warn"' in summary and "not a bilateral link" in summary and "不是两城之间的联系" in summary
+
+
+# --- QA walkthrough: bad input through the real command, exit 2, one clear report, no traceback ---------
+
+def _synthetic(tmp_path: Path, name: str, edit) -> Path:
+    """A copy of the SYNTHETIC example CSV with some cells changed: ``edit(rows)`` on the parsed rows."""
+    import csv
+
+    with (EXAMPLES / "synthetic_pair.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [list(r) for r in csv.reader(fh)]
+    edit(rows)
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def _fails_cleanly(proc, *needles: str) -> None:
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr
+    for n in needles:
+        assert n in proc.stderr, (n, proc.stderr)
+
+
+def test_framework_key_typo_exits_2(run_cli, tmp_path: Path) -> None:
+    text = (EXAMPLES / "synthetic_pair.yaml").read_text(encoding="utf-8")
+    fw = tmp_path / "typo.yaml"
+    fw.write_text(text.replace("name_en: Re-exports via A, direction: +", "name_en: Re-exports via A, directon: +"),
+                  encoding="utf-8")
+    proc = _run(run_cli, "--data", str(EXAMPLES / "synthetic_pair.csv"), "--framework", str(fw),
+                "--out", str(tmp_path / "o"))
+    _fails_cleanly(proc, "typo.yaml, at channels[2].indicators[0]: unknown key 'directon'",
+                   "did you mean 'direction'?", "'direction' is required")
+    assert not (tmp_path / "o").exists()
+
+
+def test_infinite_value_exits_2_and_writes_nothing(run_cli, tmp_path: Path) -> None:
+    def edit(rows: list[list[str]]) -> None:
+        rows[3][2], rows[5][2] = "inf", "1e400"
+
+    data = _synthetic(tmp_path, "inf.csv", edit)
+    proc = _run(run_cli, "--data", str(data), "--framework", str(EXAMPLES / "synthetic_pair.yaml"),
+                "--out", str(tmp_path / "o"))
+    _fails_cleanly(proc, "inf.csv, row 4, column 'value': value 'inf' is not a finite number",
+                   "row 6, column 'value': value '1e400' is not a finite number")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inf.csv"]
+
+
+def test_out_that_is_a_file_exits_2(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("not a folder", encoding="utf-8")
+    proc = _run(run_cli, "--data", str(EXAMPLES / "synthetic_pair.csv"), "--framework",
+                str(EXAMPLES / "synthetic_pair.yaml"), "--out", str(tmp_path / "taken"))
+    _fails_cleanly(proc, "is an existing file, not a folder")
+    assert "FileExistsError" not in proc.stderr
+    proc = _run(run_cli, "--out", str(tmp_path / "taken" / "sub"))
+    _fails_cleanly(proc, "is an existing file, not a folder")
+
+
+def test_data_without_framework_is_one_error(run_cli, tmp_path: Path) -> None:
+    proc = _run(run_cli, "--data", str(EXAMPLES / "synthetic_pair.csv"), "--out", str(tmp_path / "o"))
+    _fails_cleanly(proc, "your own data needs --framework FILE (the built-in framework's series are:")
+    assert "1 problem(s)" in proc.stderr and "not in the framework" not in proc.stderr
+
+
+def test_sheet_option_counts_from_1_and_is_for_excel_only(run_cli, tmp_path: Path) -> None:
+    long = pd.read_csv(EXAMPLES / "synthetic_pair.csv")
+    book = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(book) as xw:
+        pd.DataFrame({"说明": ["synthetic example"]}).to_excel(xw, sheet_name="说明", index=False)
+        long.to_excel(xw, sheet_name="数据", index=False)
+    fw = str(EXAMPLES / "synthetic_pair.yaml")
+    proc = _run(run_cli, "--data", str(book), "--framework", fw, "--out", str(tmp_path / "o"))
+    _fails_cleanly(proc, "two.xlsx (sheet '说明')", "cannot tell the layout", "sheet '说明' was read",
+                   "--sheet NAME or --sheet NUMBER, counting from 1")
+    proc = _run(run_cli, "--data", str(book), "--framework", fw, "--out", str(tmp_path / "o"), "--sheet", "2")
+    assert proc.returncode == 0, proc.stderr
+    proc = _run(run_cli, "--data", str(EXAMPLES / "synthetic_pair.csv"), "--framework", fw,
+                "--out", str(tmp_path / "o2"), "--sheet", "1")
+    _fails_cleanly(proc, "--sheet applies only to Excel workbooks")

@@ -74,9 +74,10 @@ def test_every_bad_cell_is_reported_with_row_and_column(fw, tmp_path: Path) -> N
         read_data(bad, fw)
     probs = {(p.row, p.field): p.message for p in exc.value.problems}
     assert len(exc.value.problems) == 4
-    assert "not in the framework" in probs[(3, "value")]
+    # each problem names the column it is in: series, year or value
+    assert "not in the framework" in probs[(3, "series")] and "did you mean 'a_fdi'?" in probs[(3, "series")]
     assert "not a number" in probs[(4, "value")]
-    assert "4-digit year" in probs[(5, "value")]
+    assert "'20x4' is not a year" in probs[(5, "year")]
     assert "first at row 2" in probs[(6, "value")]
     assert all(p.file == str(bad) for p in exc.value.problems)
 
@@ -147,8 +148,9 @@ def test_link_is_optional_and_validated(fw, tmp_path: Path) -> None:
     links = {ind.series: ind.link for _s, _c, ind in fw.indicators()}
     assert links["a_fdi"] == "bilateral" and links["a_reexport"] == "partner" and links["b_energy"] == "context"
     doc = {"channels": [{"id": "a", "name_en": "A", "indicators": [
-        {"series": "s1", "name_en": "S1"}, {"series": "s2", "name_en": "S2", "link": "bilaterial"}]}],
-           "innovation": {"indicators": [{"series": "s3", "name_en": "S3", "link": "focal"}]}}
+        {"series": "s1", "name_en": "S1", "direction": "+"},
+        {"series": "s2", "name_en": "S2", "link": "bilaterial", "direction": "+"}]}],
+           "innovation": {"indicators": [{"series": "s3", "name_en": "S3", "link": "focal", "direction": "-"}]}}
     with pytest.raises(InputError) as exc:
         framework_from_dict(doc, file="fw.yaml")
     (p,) = exc.value.problems
@@ -189,3 +191,225 @@ def test_documented_python_example_runs(tmp_path: Path) -> None:
     assert "good coordination" in proc.stdout and "Channel 'Platforms' dropped" in proc.stdout
     assert (tmp_path / "out" / "report.html").is_file()
     assert '"weighting": "critic"' in (tmp_path / "out" / "recipe.json").read_text(encoding="utf-8")
+
+
+# --- QA walkthrough: every kind of bad input gives one clear problem, never silent coercion ---------------
+
+def _fw_text() -> str:
+    return (EXAMPLES / "synthetic_pair.yaml").read_text(encoding="utf-8")
+
+
+def _long_rows() -> list[list[str]]:
+    import csv
+
+    with CSV.open(encoding="utf-8", newline="") as fh:
+        return [list(r) for r in csv.reader(fh)]
+
+
+def _write_rows(path: Path, rows: list[list[str]]) -> Path:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def test_framework_key_typo_is_an_error_with_suggestion(tmp_path: Path) -> None:
+    # synthetic: the example framework with `direction` misspelt on the first trade indicator
+    text = _fw_text().replace("name_en: Re-exports via A, direction: +", "name_en: Re-exports via A, directon: +")
+    bad = tmp_path / "typo.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_framework(bad)
+    msgs = {p.field: p.message for p in exc.value.problems}
+    assert "unknown key 'directon'" in msgs["channels[2].indicators[0]"]
+    assert "did you mean 'direction'?" in msgs["channels[2].indicators[0]"]
+    # ... and the direction it was meant to give is missing, which is an error too (never "+" by default)
+    assert "'direction' is required" in msgs["channels[2].indicators[0].direction"]
+    assert all(p.file == str(bad) for p in exc.value.problems)
+    assert f"{bad}, at channels[2].indicators[0]: unknown key 'directon'" in str(exc.value)
+
+
+@pytest.mark.parametrize(("where", "edit"), [
+    ("", lambda d: d.update(chanels=[])),
+    ("partner", lambda d: d["partner"].update(zh_name="甲")),
+    ("channels[1]", lambda d: d["channels"][1].update(indicator=[])),
+    ("innovation", lambda d: d["innovation"].update(nmae_en="x")),
+])
+def test_unknown_keys_at_every_level(where: str, edit) -> None:
+    import yaml
+
+    doc = yaml.safe_load(_fw_text())
+    edit(doc)
+    with pytest.raises(InputError) as exc:
+        framework_from_dict(doc, file="fw.yaml")
+    (p,) = exc.value.problems
+    assert p.field == (where or None) and "unknown key" in p.message and "allowed here" in p.message
+
+
+def test_direction_is_required(tmp_path: Path) -> None:
+    text = _fw_text().replace("name_en: Co-authored papers, direction: +,", "name_en: Co-authored papers,")
+    with pytest.raises(InputError) as exc:
+        framework_from_dict(__import__("yaml").safe_load(text), file="fw.yaml")
+    (p,) = exc.value.problems
+    assert p.field == "channels[1].indicators[0].direction" and "'a_copubs'" in p.message
+    assert "required" in p.message
+
+
+def test_non_finite_values_are_errors(fw, tmp_path: Path) -> None:
+    rows = _long_rows()
+    rows[3][2], rows[5][2], rows[7][2] = "inf", "1e400", "-Infinity"
+    with pytest.raises(InputError) as exc:
+        read_data(_write_rows(tmp_path / "inf.csv", rows), fw)
+    got = {(p.row, p.field): p.message for p in exc.value.problems}
+    assert set(got) == {(4, "value"), (6, "value"), (8, "value")}
+    assert all("not a finite number" in m for m in got.values())
+
+
+def test_evaluate_rejects_non_finite_panel_values(fw) -> None:
+    from hkfactor.evaluation import evaluate
+
+    panel = read_data(CSV, fw)
+    cells = panel.cells.copy()
+    cells.loc[0, "value"] = float("inf")
+    with pytest.raises(InputError, match="not a finite number"):
+        evaluate(type(panel)(cells=cells, sources=panel.sources, label="synthetic"), fw)
+
+
+def test_long_layout_year_and_series_problems_name_their_column(fw, tmp_path: Path) -> None:
+    rows = _long_rows()
+    for r in rows[1:]:
+        r[1] = f"Y{r[1]}"
+    rows[4][0] = "a_fdl"
+    with pytest.raises(InputError) as exc:
+        read_data(_write_rows(tmp_path / "y.csv", rows), fw)
+    probs = exc.value.problems
+    assert {p.field for p in probs} == {"year", "series"}
+    assert not any(p.field == "value" for p in probs)
+    # 80 bad years are summarised, not listed one line each
+    assert len(probs) <= 8
+    text = str(exc.value)
+    assert "rows 3–" in text and "more problem(s) like these in this column" in text
+
+
+def test_identical_problems_on_many_rows_are_one_line(fw, tmp_path: Path) -> None:
+    rows = _long_rows()
+    for r in rows[1:]:
+        if r[0] == "a_fdi":
+            r[0] = "a_fdl"
+    with pytest.raises(InputError) as exc:
+        read_data(_write_rows(tmp_path / "t.csv", rows), fw)
+    (p,) = exc.value.problems
+    assert p.field == "series" and "did you mean 'a_fdi'?" in p.message
+    assert "rows 3, 11, 19, 27" in str(p) and "(10 rows)" in str(p)
+
+
+def test_year_with_nian_is_read(fw, tmp_path: Path) -> None:
+    rows = _long_rows()
+    for r in rows[1:]:
+        r[1] = f"{r[1]}年"
+    got = _key(read_data(_write_rows(tmp_path / "nian.csv", rows), fw))
+    pd.testing.assert_frame_equal(got, _key(read_data(CSV, fw)))
+
+
+def test_missing_required_column_is_one_error(fw, tmp_path: Path) -> None:
+    rows = [[r[0], r[1], r[3]] for r in _long_rows()]  # no value column
+    with pytest.raises(InputError) as exc:
+        read_data(_write_rows(tmp_path / "novalue.csv", rows), fw)
+    (p,) = exc.value.problems
+    assert p.message.startswith("required column 'value' is missing (found: series, year, note)")
+
+
+def test_wide_extra_text_column_is_one_error(fw, tmp_path: Path) -> None:
+    long = pd.read_csv(CSV)
+    wide = long.pivot(index="year", columns="series", values="value").reset_index()
+    wide["备注"] = "synthetic"
+    wide.to_csv(tmp_path / "wide.csv", index=False)
+    with pytest.raises(InputError) as exc:
+        read_data(tmp_path / "wide.csv", fw)
+    (p,) = exc.value.problems
+    assert (p.row, p.field) == (1, "备注") and "not a series of the framework" in p.message
+
+
+def test_csv_with_too_many_cells_is_explained(fw, tmp_path: Path) -> None:
+    bad = tmp_path / "tok.csv"
+    bad.write_text("series,year,value,note\na_fdi,2011,48,x\na_fdi,2012,50,x\na_fdi,2013,51,x\n"
+                   "a_fdi,2014,1,200,x,y\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_data(bad, fw)
+    (p,) = exc.value.problems
+    assert "row 5 has 6 cells but the header has 4 columns" in p.message
+    assert "C error" not in p.message and "tokenizing" not in p.message
+
+
+def test_missing_markers_are_listed_and_other_text_is_an_error(fw, tmp_path: Path) -> None:
+    from hkfactor.evaluation import evaluate
+
+    rows = _long_rows()
+    marked = {3: "..", 11: "—", 12: "N/A", 19: "n.a.", 20: "NaN", 27: "-", 28: "…", 35: "NA"}
+    for i, m in marked.items():
+        rows[i][2] = m
+    panel = read_data(_write_rows(tmp_path / "m.csv", rows), fw)
+    assert len(panel.cells) == 80 - len(marked)
+    (kind, subject, zh, en), = panel.input_decisions
+    assert (kind, subject) == ("input", "missing markers") and f"{len(marked)} cell(s)" in en
+    for i, m in marked.items():
+        assert f"{rows[i][0]} {rows[i][1]} (row {i + 1}, value: {m!r})" in en, m
+        assert f"第 {i + 1} 行" in zh
+    ev = evaluate(panel, fw)
+    assert ev.decisions[0].kind == "input" and ev.decisions[0].en == en
+    # anything else that is not a number is an error, never missing
+    for text in ("x", "n.a", "?", "--", "3,35"):
+        rows[3][2] = text
+        with pytest.raises(InputError, match="is not a number") as exc:
+            read_data(_write_rows(tmp_path / "m2.csv", rows), fw)
+        assert exc.value.problems[0].row == 4
+    assert "decimal comma" in str(exc.value)
+
+
+def test_percent_only_for_share_and_percent_units(tmp_path: Path) -> None:
+    # synthetic: R&D intensity declared as a share (0–1) in a copy of the example framework
+    fw_share = framework_from_dict(__import__("yaml").safe_load(
+        _fw_text().replace('direction: +, unit: "%"}', "direction: +, unit: share}")), file="share.yaml")
+    fw_pct = read_framework(EXAMPLES / "synthetic_pair.yaml")  # unit "%"
+    rows = _long_rows()
+    i = next(k for k, r in enumerate(rows) if r[0] == "b_rd_share" and r[1] == "2013")
+    rows[i][2] = "3.47%"
+    path = _write_rows(tmp_path / "pct.csv", rows)
+    share = read_data(path, fw_share)
+    v = share.cells.set_index(["series", "year"]).loc[("b_rd_share", 2013), "value"]
+    assert v == pytest.approx(0.0347)
+    (dec,) = [d for d in share.input_decisions if d[1] == "percent"]
+    assert f"b_rd_share 2013 (row {i + 1}, value: '3.47%')" in dec[3]
+    pct = read_data(path, fw_pct)
+    assert pct.cells.set_index(["series", "year"]).loc[("b_rd_share", 2013), "value"] == pytest.approx(3.47)
+    assert pct.input_decisions == ()
+    rows[i][2], rows[2][2] = "3.47", "48%"  # a_fdi is in 亿美元
+    with pytest.raises(InputError) as exc:
+        read_data(_write_rows(tmp_path / "pct2.csv", rows), fw_pct)
+    (p,) = exc.value.problems
+    assert (p.row, p.field) == (3, "value") and "percent sign" in p.message and "亿美元" in p.message
+
+
+def test_sheet_counts_from_one_and_is_named_in_errors(fw, tmp_path: Path) -> None:
+    long = pd.read_csv(CSV)
+    book = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(book) as xw:
+        pd.DataFrame({"说明": ["synthetic example"]}).to_excel(xw, sheet_name="说明", index=False)
+        long.to_excel(xw, sheet_name="数据", index=False)
+    ref = _key(read_data(CSV, fw))
+    for sheet in (2, "2", "数据"):
+        pd.testing.assert_frame_equal(_key(read_data(book, fw, sheet=sheet)), ref, obj=str(sheet))
+    with pytest.raises(InputError) as exc:
+        read_data(book, fw)  # the first sheet is the notes
+    msg = str(exc.value)
+    assert "cannot tell the layout" in msg and "sheet '说明' was read" in msg and "--sheet" in msg
+    assert "2 '数据'" in msg
+    with pytest.raises(InputError, match="there is no sheet 3: sheets count from 1"):
+        read_data(book, fw, sheet=3)
+    with pytest.raises(InputError, match="there is no sheet 0"):
+        read_data(book, fw, sheet=0)
+    with pytest.raises(InputError, match="no sheet 'Data'"):
+        read_data(book, fw, sheet="Data")
+    with pytest.raises(InputError, match="--sheet applies only to Excel"):
+        read_data(CSV, fw, sheet=1)

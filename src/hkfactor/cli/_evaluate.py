@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from hkfactor.cli._common import Lang, LangOpt, app, console, err_console
 from hkfactor.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from hkfactor.evaluation import EvalFramework
 
 __all__ = ["evaluate_command"]
 
@@ -38,7 +42,9 @@ def evaluate_command(
         "Shenzhen–Hong Kong framework. / 指标框架 YAML。")] = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder / 输出目录")] = Path("out/evaluate"),
     lang: LangOpt = Lang.zh,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet name or number / Excel 工作表")] = None,
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", help="Excel only: sheet name, or number counting from 1 as Excel does (default: the first "
+        "sheet) / Excel 工作表名称或序号（从 1 开始）")] = None,
 ) -> None:
     """Evaluate the Hong Kong factor in Shenzhen's innovation and write a bilingual report.
 
@@ -46,7 +52,13 @@ def evaluate_command(
     """
     from hkfactor.evaluation import evaluate, read_data, read_framework
     from hkfactor.evaluation._builtin import builtin_framework, builtin_panel
+    from hkfactor.evaluation._userdata import DataError
     from hkfactor.report.evaluation import write_report
+
+    _check_out(out)
+    if sheet is not None and data is None:
+        raise InputError([Problem("--sheet", None, None, "--sheet picks a sheet of your Excel file: it needs "
+                                  "--data FILE.xlsx")], title="invalid --sheet")
 
     zh = lang == Lang.zh
     t0 = time.perf_counter()
@@ -70,8 +82,12 @@ def evaluate_command(
         say("load")
         fw = read_framework(framework) if framework is not None else builtin_framework()
         if data is not None:
-            sheet_arg: str | int = int(sheet) if sheet is not None and sheet.isdigit() else (sheet or 0)
-            panel = read_data(data, fw, sheet=sheet_arg)
+            try:
+                panel = read_data(data, fw, sheet=sheet)
+            except DataError as exc:
+                if framework is None and exc.unknown_series:
+                    raise _needs_framework(data, fw, exc.unknown_series) from None
+                raise
         elif framework is not None:
             raise InputError([Problem(str(framework), None, None,
                                       "a custom framework needs your own data: add --data FILE")],
@@ -102,3 +118,27 @@ def evaluate_command(
         console.print(f"Coupling coordination D in {int(last['year'])} = {last['D']:.3f} ({band})")
         console.print(f"Report: {files.html} (tables in {files.html.parent / 'tables'}, figures in "
                       f"{files.html.parent / 'figures'}), {elapsed:.1f} s", highlight=False)
+
+
+def _check_out(out: Path) -> None:
+    """``--out`` must be a folder (or not exist yet): say so before any work starts."""
+    for p in (out, *out.parents):
+        if p.exists():
+            if not p.is_dir():
+                what = "--out" if p == out else f"--out {out}: its parent folder {p}"
+                raise InputError([Problem(str(p), None, None, f"{what} is an existing file, not a folder; "
+                                          "give a folder to write the report into (it is created if missing)")],
+                                 title="invalid --out")
+            return
+
+
+def _needs_framework(data: Path, fw: EvalFramework, unknown: Sequence[str]) -> InputError:
+    """One clear error for own data read against the built-in framework."""
+    series = sorted(ind.series for _s, _c, ind in fw.indicators())
+    shown = ", ".join(unknown[:8]) + (f" … ({len(unknown)} in all)" if len(unknown) > 8 else "")
+    return InputError([Problem(str(data), None, None,
+                               f"your own data needs --framework FILE (the built-in framework's series are: "
+                               f"{', '.join(series)}); your data has series the built-in framework does not know: "
+                               f"{shown}. Copy docs/examples/synthetic_pair.yaml (or the built-in "
+                               "src/hkfactor/frameworks/shenzhen_hk.yaml) and list your series in it")],
+                      title="missing --framework")

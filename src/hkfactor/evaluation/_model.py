@@ -102,7 +102,8 @@ class Decision:
     ``impute`` (linear interpolation), ``carry`` (a value carried forward or back from the
     nearest observation, not interpolated), ``approximate`` (approximate figures and one-sided
     bounds used as point values), ``break``, ``construct`` (what the partner index measures),
-    ``caveat`` (how a result may be read) and ``method``; ``subject`` names the indicator,
+    ``caveat`` (how a result may be read), ``method`` and ``input`` (what the data reader
+    decided: missing-value markers read as missing, percent values converted); ``subject`` names the indicator,
     year, channel or method.
     """
 

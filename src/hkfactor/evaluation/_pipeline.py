@@ -107,7 +107,7 @@ def evaluate(
     r = recipe or Recipe()
     _check_recipe(r)
     say = progress or (lambda _s: None)
-    decisions: list[Decision] = []
+    decisions: list[Decision] = [Decision(*d) for d in panel.input_decisions]
 
     say("coverage")
     spec = framework.indicators()
@@ -116,6 +116,11 @@ def evaluate(
     if wide.empty:
         raise InputError([Problem(panel.label, None, None, "no values for any indicator of the framework")],
                          title="nothing to evaluate")
+    bad_cells = [(s, y, v) for s in wide.columns for y, v in wide[s].items()
+                 if pd.notna(v) and not np.isfinite(float(v))]
+    if bad_cells:
+        raise InputError([Problem(panel.label, None, s, f"{y}: value {v!r} is not a finite number")
+                          for s, y, v in bad_cells], title="invalid data")
     sub_of = {ind.series: sub for sub, _ch, ind in spec}
     chan_of = {ind.series: ch for _sub, ch, ind in spec}
     observed = wide.notna()

@@ -127,6 +127,10 @@ class EvalPanel:
     breaks : DataFrame, optional
         Declared breaks in series: ``id, series, year, description_zh, description_en``
         (the series is not comparable across ``year``); the evaluation flags them.
+    input_decisions : tuple of (kind, subject, zh, en)
+        What the reader decided about the input (cells holding a missing-value marker, percent
+        values converted); :func:`~hkfactor.evaluation.evaluate` records them first among its
+        decisions.
     """
 
     cells: pd.DataFrame
@@ -134,6 +138,7 @@ class EvalPanel:
     label: str = "built-in"
     breaks: pd.DataFrame | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    input_decisions: tuple[tuple[str, str, str, str], ...] = ()
 
     def wide(self) -> pd.DataFrame:
         """Years × series table of values (NaN where missing)."""

@@ -1,6 +1,7 @@
 """The evaluation report: one self-contained bilingual HTML file, with its tables and figures.
 
-``write_report(ev, out_dir)`` writes, atomically::
+``write_report(ev, out_dir)`` writes (everything into a temporary sibling folder first, moved into
+place only when complete, ``report.html`` last)::
 
     out_dir/report.html          offline, self-contained (inline CSS and SVG, no script)
     out_dir/tables/*.csv         every result table (UTF-8 with BOM so Excel opens it right)
@@ -21,7 +22,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,10 +33,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import jinja2
+import markupsafe
 import pandas as pd
 
 from hkfactor import __version__
 from hkfactor._io import atomic_path, atomic_write
+from hkfactor.errors import InputError, Problem
 from hkfactor.evaluation import Evaluation
 from hkfactor.evaluation._pipeline import C_NEAR_ONE, MARK_CARRIED, MARK_INTERPOLATED
 from hkfactor.evaluation._spec import QUALIFIERS
@@ -80,6 +86,8 @@ def fmt_value(v: Any) -> str:
         return "—"
     if math.isnan(f):
         return "—"
+    if math.isinf(f):  # the readers reject these; never crash on them
+        return "∞" if f > 0 else "−∞"
     if f == int(f) and abs(f) < 1e15:
         return f"{int(f):,}"
     a = abs(f)
@@ -261,7 +269,9 @@ def render_html(ev: Evaluation, figs: list[Figure], *, lang: str = "zh", command
         keep_trailing_newline=True,
     )
     tpl = env.get_template("evaluation.html.j2")
-    css = (_TEMPLATES / "evaluation.css").read_text(encoding="utf-8")
+    # The project's own stylesheet, inserted as is: escaping it would turn its quotes into &#34;
+    # and browsers would drop the font declarations.
+    css = markupsafe.Markup((_TEMPLATES / "evaluation.css").read_text(encoding="utf-8"))
     return tpl.render(css=css, **_context(ev, figs, lang, command))
 
 
@@ -297,23 +307,45 @@ def write_report(
     command: str = "hkfactor evaluate",
     progress: Callable[[str], None] | None = None,
 ) -> ReportFiles:
-    """Write the HTML report, its tables, figures and recipe into ``out_dir`` (atomically, file by file)."""
+    """Write the HTML report, its tables, figures and recipe into ``out_dir``.
+
+    Everything is first written into a temporary sibling folder (``.NAME.partial-*``); only when
+    every file is complete are they moved into ``out_dir`` (``os.replace``, file by file, with
+    ``report.html`` last). A failure on the way leaves ``out_dir`` as it was and removes the
+    temporary folder: never a half-written report. Other files in ``out_dir`` are left alone.
+    """
     say = progress or (lambda _s: None)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    say("figures")
-    figs = render_figures(ev, out / "figures")
-    say("tables")
-    tables, xlsx = write_tables(ev, out / "tables")
-    recipe = out / "recipe.json"
-    with atomic_write(recipe) as fh:
-        json.dump({"recipe": ev.recipe.to_dict(), "years": ev.years, "framework": ev.framework.id,
-                   "data": ev.panel.label, "decisions": [asdict(d) for d in ev.decisions]},
-                  fh, ensure_ascii=False, indent=2, sort_keys=True)
-        fh.write("\n")
-    say("report")
-    html = out / "report.html"
-    with atomic_write(html) as fh:
-        fh.write(render_html(ev, figs, lang=lang, command=command))
-    fig_paths = tuple(p for f in figs for p in (f.svg_path, f.png_path) if p is not None)
-    return ReportFiles(html, tuple(tables), xlsx, fig_paths, recipe)
+    if out.exists() and not out.is_dir():
+        raise InputError([Problem(str(out), None, None, "the output path is an existing file, not a folder")],
+                         title="invalid --out")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        say("figures")
+        figs = render_figures(ev, tmp / "figures")
+        say("tables")
+        tables, xlsx = write_tables(ev, tmp / "tables")
+        with atomic_write(tmp / "recipe.json") as fh:
+            json.dump({"recipe": ev.recipe.to_dict(), "years": ev.years, "framework": ev.framework.id,
+                       "data": ev.panel.label, "decisions": [asdict(d) for d in ev.decisions]},
+                      fh, ensure_ascii=False, indent=2, sort_keys=True)
+            fh.write("\n")
+        say("report")
+        with atomic_write(tmp / "report.html") as fh:
+            fh.write(render_html(ev, figs, lang=lang, command=command))
+        written = sorted((q for q in tmp.rglob("*") if q.is_file()), key=lambda q: (q.name == "report.html", str(q)))
+        out.mkdir(exist_ok=True)
+        for q in written:
+            dest = out / q.relative_to(tmp)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(q, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    def moved(q: Path) -> Path:
+        return out / q.relative_to(tmp)
+
+    fig_paths = tuple(moved(q) for f in figs for q in (f.svg_path, f.png_path) if q is not None)
+    return ReportFiles(out / "report.html", tuple(moved(q) for q in tables), moved(xlsx) if xlsx else None,
+                       fig_paths, out / "recipe.json")
