@@ -413,3 +413,20 @@ def test_sheet_counts_from_one_and_is_named_in_errors(fw, tmp_path: Path) -> Non
         read_data(book, fw, sheet="Data")
     with pytest.raises(InputError, match="--sheet applies only to Excel"):
         read_data(CSV, fw, sheet=1)
+
+
+def test_documented_error_example(fw, tmp_path: Path) -> None:
+    """The error block of docs/evaluate.md, reproduced (synthetic data)."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "evaluate.md").read_text(encoding="utf-8")
+    block = doc[doc.index("error: invalid data — 3 problem(s)"):].split("```", 1)[0]
+    expected = [line.strip().removeprefix("• ").split("(…)")[0] for line in block.splitlines()[1:] if line.strip()]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("series,year,value\na_fdi,2011,48\na_fdi,2012,四十\na_listings,2011,23\na_fdl,2013,50\n"
+                   "a_listings,2012,27\na_listings,2013,30\na_listings,2014,31\na_fdi,2014,1e400\n"
+                   "a_listings,2015,33\na_listings,2016,34\na_listings,2017,35\na_fdl,2015,50\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_data(bad, fw)
+    got = [str(p).replace(str(bad), "bad.csv") for p in exc.value.problems]
+    assert len(got) == len(expected) == 3
+    for g, e in zip(got, expected, strict=True):
+        assert g.startswith(e), (g, e)

@@ -142,17 +142,17 @@ def _summarise(problems: list[Problem]) -> list[Problem]:
     per_col: dict[tuple[str, str | None], list[Problem]] = {}
     for pr in merged:
         per_col.setdefault((pr.file, pr.field), []).append(pr)
-    out: list[Problem] = []
-    for (file, field), grp in per_col.items():  # columns in the order of their first problem
+    out: list[tuple[int, Problem]] = []  # (row to sort by, problem): file-level problems first, then by row
+    for (file, field), grp in per_col.items():
         if len(grp) <= _MAX_PER_COLUMN or field is None:
-            out += grp
+            out += [(pr.row or 0, pr) for pr in grp]
             continue
-        out += grp[:_SHOW_PER_COLUMN]
+        out += [(pr.row or 0, pr) for pr in grp[:_SHOW_PER_COLUMN]]
         rest = grp[_SHOW_PER_COLUMN:]
         rows = [r for pr in rest for r in (pr.rows if isinstance(pr, _RowsProblem) else (pr.row,)) if r is not None]
-        out.append(Problem(file, None, field, f"… and {len(rest)} more problem(s) like these in this column "
-                           f"(rows {_ranges(rows)})"))
-    return out
+        out.append((min(rows, default=0), Problem(file, None, field, f"… and {len(rest)} more problem(s) like these "
+                                                  f"in this column (rows {_ranges(rows)})")))
+    return [pr for _r, pr in sorted(out, key=lambda t: t[0])]
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
