@@ -430,3 +430,21 @@ def test_documented_error_example(fw, tmp_path: Path) -> None:
     assert len(got) == len(expected) == 3
     for g, e in zip(got, expected, strict=True):
         assert g.startswith(e), (g, e)
+
+
+def test_long_layout_unknown_column_is_reported_as_not_read(fw, tmp_path: Path) -> None:
+    rows = _long_rows()
+    for k, r in enumerate(rows):
+        r.append("unit" if k == 0 else "亿")
+    panel = read_data(_write_rows(tmp_path / "unit.csv", rows), fw)
+    (dec,) = [d for d in panel.input_decisions if d[1] == "ignored columns"]
+    assert "'unit'" in dec[3] and "not read" in dec[3]
+    assert read_data(CSV, fw).input_decisions == ()
+
+
+def test_sheet_named_like_a_number_is_found_by_name(fw, tmp_path: Path) -> None:
+    book = tmp_path / "years.xlsx"
+    with pd.ExcelWriter(book) as xw:
+        pd.read_csv(CSV).to_excel(xw, sheet_name="2019", index=False)
+    assert len(read_data(book, fw, sheet="2019").cells) == 80
+    assert len(read_data(book, fw, sheet=1).cells) == 80

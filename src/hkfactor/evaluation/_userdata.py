@@ -389,6 +389,8 @@ def _sheet_name(p: Path, sheet: str | int | None) -> tuple[str, list[str]]:
     listing = ", ".join(f"{i} {n!r}" for i, n in enumerate(names, 1))
     if sheet is None:
         return names[0], names
+    if isinstance(sheet, str) and sheet in names:  # a sheet named "2019" is that sheet, not the 2019th
+        return sheet, names
     if isinstance(sheet, int) or str(sheet).strip().isdigit():
         n = int(sheet)
         if not 1 <= n <= len(names):
@@ -485,7 +487,7 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
                                     f"({canon[c]}); keep one of them"))
         inv.setdefault(canon[c], c)
 
-    def _col_of(key: str) -> str:
+    def col_of(key: str) -> str:
         return inv.get(key, key)
 
     def check_series(row: int, col: str, series: str) -> bool:
@@ -521,12 +523,12 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
             percents.append((series, y, row, col, str(raw).strip()))
         grade = str(extra.get("grade", "") or "").strip().upper()
         if grade and grade not in {"A", "B", "C", "P"}:
-            problems.append(Problem(fname, row, _col_of("grade"), f"grade {grade!r} is not one of A, B, C, P"))
+            problems.append(Problem(fname, row, col_of("grade"), f"grade {grade!r} is not one of A, B, C, P"))
         qual = str(extra.get("qualifier", "") or "").strip().lower()
         if qual == "exact":
             qual = ""
         if qual and qual not in QUALIFIERS:
-            problems.append(Problem(fname, row, _col_of("qualifier"), f"qualifier {qual!r} is not one of exact, "
+            problems.append(Problem(fname, row, col_of("qualifier"), f"qualifier {qual!r} is not one of exact, "
                                     f"{', '.join(QUALIFIERS)}"))
         records.append({"series": series, "year": y, "value": c.value, "grade": grade, "_row": row, "_col": col,
                         "qualifier": qual,
@@ -536,8 +538,10 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
         return not any(str(v).strip() for v in rec.values())
 
     core = [k for k in ("series", "year", "value") if k in cols]
+    ignored: list[str] = []
     if len(core) == 3:
         scol, ycol, vcol = inv["series"], inv["year"], inv["value"]
+        ignored = [c for c in names if canon[c] not in {"series", "year", "value", *_EXTRA}]
         for i, rec in enumerate(_records(df)):
             row = i + 2
             if blank(rec):
@@ -644,8 +648,15 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
     cells_df = pd.DataFrame(cells, columns=list(CELL_COLUMNS)).sort_values(["series", "year"], ignore_index=True)
     sources = pd.DataFrame([{k: v for k, v in s.items() if k != "_key"} for s in src_rows.values()],
                            columns=list(SOURCE_COLUMNS)).sort_values("id", ignore_index=True)
-    return EvalPanel(cells=cells_df, sources=sources, label=p.name,
-                     input_decisions=_input_decisions(p.name, markers, percents))
+    decisions = _input_decisions(p.name, markers, percents)
+    if ignored:
+        listed = ", ".join(repr(c) for c in ignored)
+        decisions += (("input", "ignored columns",
+                       f"{p.name}：长表中的列 {listed} 不是已知字段（series, year, value, grade, source, source_url, "
+                       "locator, note, qualifier），未读取。",
+                       f"{p.name}: column(s) {listed} of the long layout are not known fields (series, year, value, "
+                       "grade, source, source_url, locator, note, qualifier) and were not read."),)
+    return EvalPanel(cells=cells_df, sources=sources, label=p.name, input_decisions=decisions)
 
 
 def _input_decisions(label: str, markers: list[tuple[str, int, int, str, str]],
