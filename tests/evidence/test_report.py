@@ -62,3 +62,12 @@ def test_text_is_escaped(tmp_path: Path) -> None:
 
 def test_builtin_page_renders_deterministically() -> None:
     assert render_audit_html(load()) == render_audit_html(load())
+
+
+def test_printed_column_is_verbatim_and_rank_bounds_read_as_ranks() -> None:
+    html = render_audit_html(load())
+    row = html[html.index('id="claim-C010"'):]
+    row = row[: row.index("</tr>")]
+    assert '<td class="num">前20</td>' in row  # exactly as printed in the paper ("排名前20")
+    assert "前20名以内" in row and "≤ #20" in row
+    assert "不到" not in row

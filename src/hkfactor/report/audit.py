@@ -20,8 +20,7 @@ from hkfactor._io import atomic_write
 from hkfactor.evidence import Evidence
 from hkfactor.evidence._schema import ENUMS
 from hkfactor.evidence.audit import STATUSES, AuditResult
-from hkfactor.evidence.vocab import label
-from hkfactor.units import format_quantity
+from hkfactor.evidence.vocab import label, qualified_quantity
 
 __all__ = ["AuditFiles", "render_audit_html", "write_audit"]
 
@@ -86,15 +85,13 @@ def _context(ev: Evidence, res: AuditResult) -> dict[str, Any]:
                 cited.append(sid)
             srcs.append({"id": sid, "title": (s.title_zh or s.title_en) if s else sid,
                          "url": _link(s.url) if s else "", "label": s.ref_label if s else ""})
-        q = (label("qualifier", c.qualifier, "zh"), label("qualifier", c.qualifier, "en"))
         period = "–".join(dict.fromkeys(x for x in (c.period_start, c.period_end) if x)) or "—"
         rows.append({
             "id": c.id, "section": c.section, "channel_zh": label("channel", c.channel, "zh"),
             "channel_en": label("channel", c.channel, "en"), "geography": c.geography,
             "measure_zh": c.measure_zh, "measure_en": c.measure_en, "printed": c.printed,
-            "qualifier_zh": q[0], "qualifier_en": q[1],
-            "value_zh": format_quantity(c.value, c.unit, lang="zh"), "value_en": format_quantity(c.value, c.unit,
-                                                                                                 lang="en"),
+            "value_zh": qualified_quantity(c.value, c.unit, c.qualifier or "", lang="zh"),
+            "value_en": qualified_quantity(c.value, c.unit, c.qualifier or "", lang="en"),
             "period": period, "status": r["status"], "status_zh": label("status", r["status"], "zh"),
             "status_en": label("status", r["status"], "en"), "detail_zh": r["detail_zh"], "detail_en": r["detail_en"],
             "locator": c.locator, "citation": c.citation, "sources": srcs,
