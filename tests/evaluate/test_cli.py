@@ -319,3 +319,5 @@ def test_sheet_option_counts_from_1_and_is_for_excel_only(run_cli, tmp_path: Pat
     proc = _run(run_cli, "--data", str(EXAMPLES / "synthetic_pair.csv"), "--framework", fw,
                 "--out", str(tmp_path / "o2"), "--sheet", "1")
     _fails_cleanly(proc, "--sheet applies only to Excel workbooks")
+    proc = _run(run_cli, "--out", str(tmp_path / "o3"), "--sheet", "1")
+    _fails_cleanly(proc, "--sheet picks a sheet of your Excel file: it needs --data")
