@@ -28,3 +28,20 @@ def run_cli(tmp_path: Path) -> RunCli:
         )
 
     return run
+
+
+PAPER_NAME = "000_7d5d9f23481ada87.txt"
+#: the paper's text is not in the repository: it lies in shared/seed/ beside the clone (as in CI)
+PAPER_CANDIDATES = (
+    Path(__file__).resolve().parents[2] / "shared" / "seed" / PAPER_NAME,
+    Path("/work/shared/seed") / PAPER_NAME,
+)
+
+
+@pytest.fixture(scope="session")
+def paper() -> str:
+    """The paper's full text, for checking that locators are verbatim."""
+    for p in PAPER_CANDIDATES:
+        if p.is_file():
+            return p.read_text(encoding="utf-8")
+    pytest.skip(f"paper text {PAPER_NAME} not found beside the clone (../shared/seed/) or in /work/shared/seed/")

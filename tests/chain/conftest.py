@@ -1,4 +1,4 @@
-"""Fixtures of the chain tests: the built-in graph and the paper text."""
+"""Fixtures of the chain tests: the built-in graph (the paper text is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,6 @@ import pytest
 
 from hkfactor.chain import default_graph, read_chain_tables
 
-PAPER_NAME = "000_7d5d9f23481ada87.txt"
-PAPER_CANDIDATES = (
-    Path(__file__).resolve().parents[3] / "shared" / "seed" / PAPER_NAME,
-    Path("/work/shared/seed") / PAPER_NAME,
-)
 REFERENCE = Path(__file__).parent / "reference"
 
 
@@ -27,10 +22,3 @@ def tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 def g() -> nx.MultiDiGraph:
     return default_graph()
 
-
-@pytest.fixture(scope="session")
-def paper() -> str:
-    for p in PAPER_CANDIDATES:
-        if p.exists():
-            return p.read_text(encoding="utf-8")
-    pytest.skip(f"paper text {PAPER_NAME} not found beside the clone (../shared/seed/) or in /work/shared/seed/")

@@ -20,12 +20,6 @@ import pandas as pd
 import pytest
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "hkfactor" / "evidence" / "data"
-PAPER_NAME = "000_7d5d9f23481ada87.txt"
-#: where the paper's text may be: beside the clone (CI) or in the shared work area
-PAPER_CANDIDATES = (
-    Path(__file__).resolve().parents[3] / "shared" / "seed" / PAPER_NAME,
-    Path("/work/shared/seed") / PAPER_NAME,
-)
 
 #: (claim id, section, printed_value, printed_unit), in paper order
 INVENTORY: tuple[tuple[str, str, str, str], ...] = (
@@ -178,13 +172,6 @@ def all_observation_ids() -> set[str]:
         ids |= set(_read(f"observations/{p.name}")["id"])
     return ids
 
-
-@pytest.fixture(scope="module")
-def paper() -> str:
-    for p in PAPER_CANDIDATES:
-        if p.is_file():
-            return p.read_text(encoding="utf-8")
-    pytest.skip(f"paper text {PAPER_NAME} not found beside the clone (../shared/seed/) or in /work/shared/seed/")
 
 
 # ------------------------------------------------------------------ the inventory
