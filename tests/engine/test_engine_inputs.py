@@ -159,3 +159,8 @@ def test_unknown_names_list_valid_ones() -> None:
     with pytest.raises(SpecError, match="no stage table 'Treated'; available: Raw, Normalised, Aggregated"):
         idx.stage("Treated")
     assert np.isfinite(idx.scores()["Idx"]).all()
+
+
+def test_swapped_meta_and_data_files_get_a_hint() -> None:
+    with pytest.raises(InputError, match="swapped"):
+        Index.from_coinr(REF / "input_ASEM_iMeta.csv", REF / "input_ASEM_iData.csv", asem_recipe())

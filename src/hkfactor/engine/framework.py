@@ -432,7 +432,10 @@ class Framework:
         """
         problems: list[Problem] = []
         if "iCode" not in meta.columns:
-            raise InputError([Problem(file, None, "iCode", "required column is missing")])
+            hint = (" (this looks like the data table iData, with uCode: were the metadata and data files "
+                    "swapped? Index.from_files takes (meta, data); Index.from_coinr takes (iData, iMeta))"
+                    if "uCode" in meta.columns else "")
+            raise InputError([Problem(file, None, "iCode", "required column is missing" + hint)])
         els: list[Element] = []
         for i, row in enumerate(meta.to_dict("records")):
             r = i + 2
