@@ -66,11 +66,15 @@ LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the output: z
 
 
 def fail(exc: HKFactorError) -> None:
-    """Print a domain error for a person and exit with status 2 (never a traceback)."""
+    """Print a domain error for a person and exit with status 2 (never a traceback).
+
+    The header is bilingual; the problem texts themselves are in English (file, row, column and
+    what was expected are language-neutral).
+    """
     if isinstance(exc, InputError):
-        err_console.print(f"[bold red]error[/]: {exc.title} — {len(exc.problems)} problem(s)")
+        err_console.print(f"[bold red]错误 error[/]: {exc.title} — {len(exc.problems)} 个问题 problem(s)")
         for p in exc.problems:
             err_console.print(f"  • {p}", markup=False, highlight=False)
     else:
-        err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
+        err_console.print(f"[bold red]错误 error[/]: {exc}", highlight=False)
     sys.exit(2)
