@@ -72,7 +72,7 @@ def fail(exc: HKFactorError) -> None:
     what was expected are language-neutral).
     """
     if isinstance(exc, InputError):
-        err_console.print(f"[bold red]错误 error[/]: {exc.title} — {len(exc.problems)} 个问题 problem(s)")
+        err_console.print(f"[bold red]错误 error[/]: {exc.title} — {len(exc.problems)} problem(s) 个问题")
         for p in exc.problems:
             err_console.print(f"  • {p}", markup=False, highlight=False)
     else:
