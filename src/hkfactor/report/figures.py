@@ -301,7 +301,7 @@ def _prefix_ids(svg: str, prefix: str) -> str:
     return re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
 
 
-def render_figures(ev: Evaluation, out_dir: str | Path | None = None, *, dpi: int = 110) -> list[Figure]:
+def render_figures(ev: Evaluation, out_dir: str | Path | None = None, *, dpi: int = 200) -> list[Figure]:
     """Draw every figure of :data:`FIGURES`; write ``<stem>.svg``/``.png`` into ``out_dir`` if given.
 
     Returns the figures with their SVG text (without XML prolog, ready to inline in HTML).
