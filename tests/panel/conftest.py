@@ -46,9 +46,7 @@ def breaks() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def panel():
-    # Read the CSV files directly so these tests do not depend on other evidence files being valid
-    # at the moment; test_adapter.py checks that the evidence-loader path gives the same values.
-    return build(via="csv")
+    return build()
 
 
 def synth(rows: list[dict]) -> pd.DataFrame:

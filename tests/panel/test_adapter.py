@@ -1,28 +1,22 @@
-"""Both ways of reading observations give the same normalised values."""
+"""The panel reads observations and sources through the validating evidence loader (one path)."""
 
 from __future__ import annotations
 
-import pandas as pd
-import pytest
-
-from hkfactor.errors import InputError
-from hkfactor.panel import read_observations
+from hkfactor.evidence import load
+from hkfactor.panel import build, read_observations, read_sources
 
 
-def test_evidence_loader_and_csv_reader_agree():
-    csv = read_observations(via="csv")
-    try:
-        ev = read_observations(via="evidence")
-    except InputError as exc:
-        ours = [p for p in exc.problems if "panel_" in p.file or p.file.endswith("panel.csv")]
-        assert not ours, [str(p) for p in ours]  # a problem in OUR files is a failure
-        pytest.skip(f"evidence base has problems outside the panel files: {exc.problems[0]}")
-    mine = csv[csv["file"].str.startswith("panel_")].set_index("id")
-    other = ev.set_index("id").loc[mine.index]
-    pd.testing.assert_series_equal(mine["value"], other["value"], check_names=False)
-    assert (mine["unit"] == other["unit"]).all()
+def test_observations_are_the_loaders_records() -> None:
+    ev = load()
+    obs = read_observations().set_index("id")
+    assert len(obs) == len(ev.records.observations)
+    for o in ev.records.observations[:50]:
+        row = obs.loc[o.id]
+        assert row["unit"] == o.unit and row["file"] == o.file.split("/")[-1]
+        assert (row["value"] == o.value) or (row["value"] != row["value"] and o.value != o.value)
 
 
-def test_unknown_reader_is_rejected():
-    with pytest.raises(ValueError, match="via must be"):
-        read_observations(via="nope")
+def test_panel_carries_its_sources() -> None:
+    panel = build()
+    assert set(panel.observations["source_id"]) <= set(panel.sources["id"])
+    assert list(panel.sources["id"]) == list(read_sources()["id"])

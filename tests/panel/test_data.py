@@ -64,7 +64,7 @@ def test_breaks_refer_to_series_and_sources(breaks, series, sources):
 
 
 def test_every_printed_value_normalises(panel_files):
-    obs = read_observations(via="csv")
+    obs = read_observations()
     ours = obs[obs["id"].isin(panel_files["id"])]
     assert len(ours) == len(panel_files)
     assert ours["value"].notna().all()
@@ -89,7 +89,7 @@ def test_partial_year_rows_are_marked_in_the_period(panel_files):
 
 
 def test_annual_observations_are_in_the_declared_series_unit(series):
-    obs = read_observations(via="csv")
+    obs = read_observations()
     obs = obs[obs["file"].str.startswith("panel_") & obs["period"].map(lambda p: classify_period(p) == "annual")]
     declared = dict(zip(series["code"], series["unit"], strict=True))
     bad = obs[obs["series"].map(declared) != obs["unit"]]
@@ -98,7 +98,7 @@ def test_annual_observations_are_in_the_declared_series_unit(series):
 
 def test_derived_shares_agree_with_their_components():
     """A share we derived (``derived_from`` = numerator;denominator) equals their ratio within rounding."""
-    obs = read_observations(via="csv").set_index("id")
+    obs = read_observations().set_index("id")
     derived = obs[obs["file"].str.startswith("panel_") & (obs["unit"] == "share")
                   & (obs["derived_from"].fillna("").str.count(";") == 1)]
     assert len(derived) >= 4

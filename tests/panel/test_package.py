@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from hkfactor.panel import coverage, coverage_summary, read_sources, to_datapackage
+from hkfactor.panel import coverage, coverage_summary, to_datapackage
 
 
 def test_coverage_marks_grades_by_year(panel):
@@ -28,7 +28,7 @@ def test_coverage_summary_counts(panel):
 
 def test_datapackage_validates(panel, tmp_path):
     frictionless = pytest.importorskip("frictionless")
-    path = to_datapackage(panel, tmp_path / "pkg", sources=read_sources())
+    path = to_datapackage(panel, tmp_path / "pkg")  # sources: the panel's own
     desc = json.loads(path.read_text(encoding="utf-8"))
     names = [r["name"] for r in desc["resources"]]
     assert names == ["observations", "panel", "provenance", "series", "breaks", "sources"]

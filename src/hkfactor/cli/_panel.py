@@ -125,8 +125,8 @@ def datapackage_command(
 
     把面板、全部观测值、每个单元格的取值依据、序列定义、口径变化与来源写成 Frictionless 数据包。
     """
-    from hkfactor.panel import build, read_sources
+    from hkfactor.panel import build
 
     panel = build(data)
-    descriptor = panel.to_datapackage(out, sources=read_sources(data))
+    descriptor = panel.to_datapackage(out)
     console.print(f"{'已写出' if lang == Lang.zh else 'wrote'} {descriptor}", highlight=False)

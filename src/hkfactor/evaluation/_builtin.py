@@ -77,7 +77,7 @@ def builtin_panel() -> EvalPanel:
     Each cell keeps the winning observation's id, grade, source and locator; the panel's
     resolution reason (and the losing observations, if any) becomes the cell's note.
     """
-    from hkfactor.panel import build, read_sources
+    from hkfactor.panel import build
 
     panel = build()
     c = panel.cells
@@ -97,7 +97,7 @@ def builtin_panel() -> EvalPanel:
         "note": notes,
         "qualifier": (c["qualifier"].fillna("").astype(str).to_numpy() if "qualifier" in c else ""),
     }, columns=list(CELL_COLUMNS)).sort_values(["series", "year"], ignore_index=True)
-    src = read_sources()
+    src = panel.sources
     sources = pd.DataFrame({col: (src[col].fillna("").astype(str) if col in src else "") for col in SOURCE_COLUMNS})
     br = panel.breaks
     breaks = pd.DataFrame({

@@ -20,7 +20,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hkfactor.panel._adapter import DATA_DIR, read_breaks, read_observations, read_series, read_sources
+from hkfactor.evidence import load
+from hkfactor.panel._adapter import (
+    DATA_DIR,
+    observations_frame,
+    read_breaks,
+    read_observations,
+    read_series,
+    read_sources,
+)
 from hkfactor.panel._coverage import coverage, coverage_summary
 from hkfactor.panel._package import to_datapackage
 from hkfactor.panel._resolve import GRADE_ORDER, Panel, ResolutionRule, classify_period, resolve
@@ -43,8 +51,8 @@ __all__ = [
 ]
 
 
-def build(root: str | Path | None = None, *, rule: ResolutionRule | None = None, via: str = "auto") -> Panel:
-    """Read the evidence folder and resolve every series (see :func:`resolve`)."""
-    sources = read_sources(root)
-    return resolve(read_observations(root, via=via), rule=rule, sources=sources, series=read_series(root),
+def build(root: str | Path | None = None, *, rule: ResolutionRule | None = None) -> Panel:
+    """Load and validate the evidence folder once and resolve every series (see :func:`resolve`)."""
+    ev = load(root)
+    return resolve(observations_frame(ev), rule=rule, sources=ev.sources, series=read_series(root),
                    breaks=read_breaks(root))

@@ -1,14 +1,9 @@
-"""Read the evidence files the panel needs into DataFrames of strings plus normalised values.
+"""Read the evidence files the panel needs into DataFrames.
 
-The panel prefers :func:`hkfactor.evidence.load` (which validates every evidence file and
-normalises ``printed_value`` × ``printed_unit`` with :mod:`hkfactor.units`). Where the evidence
-package is not importable the adapter reads the CSV files itself with pandas (``dtype=str``)
-and normalises with the same :func:`hkfactor.units.normalise`; that fallback is TEMPORARY and
-exists only so the panel works while the evidence package is being written. Either way the
-values agree, because both paths use one normalising function.
-
-``series.csv`` and ``breaks.csv`` are panel files (not part of the evidence schema) and are
-always read here.
+Observations and sources come from :func:`hkfactor.evidence.load`, which validates every
+evidence file and normalises ``printed_value`` × ``printed_unit`` with :mod:`hkfactor.units`
+— one reader, one normalising path. ``series.csv`` and ``breaks.csv`` are panel files (not part
+of the evidence schema) and are read here.
 """
 
 from __future__ import annotations
@@ -19,18 +14,18 @@ import pandas as pd
 
 from hkfactor._io import read_table
 from hkfactor.errors import InputError, Problem
+from hkfactor.evidence import DATA_DIR, Evidence, load
 
 __all__ = [
     "DATA_DIR",
     "OBSERVATION_COLUMNS",
+    "observations_frame",
     "read_breaks",
     "read_observations",
     "read_series",
     "read_sources",
 ]
 
-#: where the built-in evidence files live
-DATA_DIR = Path(__file__).resolve().parent.parent / "evidence" / "data"
 
 OBSERVATION_COLUMNS = (
     "id", "series", "geography", "period", "printed_value", "printed_unit", "source_id", "locator",
@@ -40,8 +35,6 @@ SERIES_COLUMNS = ("code", "name_zh", "name_en", "channel", "geography", "unit", 
                   "definition", "direction", "note")
 BREAK_COLUMNS = ("id", "series", "from_period", "description_zh", "description_en", "source_id",
                  "locator", "note")
-SOURCE_COLUMNS = ("id", "kind", "ref_label", "title_zh", "title_en", "publisher", "url", "date",
-                  "grade", "note")
 
 
 def _read_csv(path: Path, columns: tuple[str, ...], *, required: tuple[str, ...] = ("id",)) -> pd.DataFrame:
@@ -61,19 +54,6 @@ def _read_csv(path: Path, columns: tuple[str, ...], *, required: tuple[str, ...]
     df["row"] = range(2, len(df) + 2)
     return df
 
-
-def _glob(root: Path, sub: str) -> list[Path]:
-    d = root / sub
-    return sorted(d.glob("*.csv")) if d.is_dir() else []
-
-
-def read_sources(root: str | Path | None = None) -> pd.DataFrame:
-    """All ``sources/*.csv`` records as strings (one row per source)."""
-    r = Path(root) if root is not None else DATA_DIR
-    frames = [_read_csv(p, SOURCE_COLUMNS) for p in _glob(r, "sources")]
-    if not frames:
-        return pd.DataFrame(columns=[*SOURCE_COLUMNS, "file", "row"])
-    return pd.concat(frames, ignore_index=True)
 
 
 def read_series(root: str | Path | None = None) -> pd.DataFrame:
@@ -102,71 +82,32 @@ def read_breaks(root: str | Path | None = None) -> pd.DataFrame:
     return _read_csv(p, BREAK_COLUMNS, required=("id", "series", "from_period"))
 
 
-def _normalise_frame(df: pd.DataFrame) -> pd.DataFrame:
-    # TEMPORARY fallback (see module docstring): the evidence loader does this when present.
-    from hkfactor.units import UnitParseError, normalise
+def observations_frame(ev: Evidence) -> pd.DataFrame:
+    """Every observation of a loaded evidence base as a DataFrame, with its normalised value.
 
-    values: list[float] = []
-    units: list[str] = []
-    quals: list[str | None] = []
-    problems: list[Problem] = []
-    for rec in df.to_dict("records"):
-        try:
-            q = normalise(str(rec["printed_value"]), str(rec["printed_unit"]))
-        except UnitParseError as exc:
-            problems.append(Problem(str(rec["file"]), int(str(rec["row"])), "printed_value", str(exc)))
-            values.append(float("nan"))
-            units.append("")
-            quals.append(None)
-            continue
-        values.append(q.value)
-        units.append(q.unit)
-        quals.append(q.qualifier)
-    if problems:
-        raise InputError(problems, title="observations the unit parser cannot read")
-    out = df.copy()
-    out["value"] = values
-    out["unit"] = units
-    out["qualifier"] = quals
-    return out
+    Columns: the observation fields as strings plus ``value`` (float), ``unit`` (canonical),
+    ``qualifier`` (``None``/``about``/``over``/…), ``file`` (name of the observation file) and
+    ``row``.
+    """
+    rows = [
+        {**{c: getattr(o, c) for c in OBSERVATION_COLUMNS}, "value": o.value, "unit": o.unit,
+         "qualifier": o.qualifier, "file": Path(o.file).name, "row": o.row}
+        for o in ev.records.observations
+    ]
+    return pd.DataFrame(rows, columns=[*OBSERVATION_COLUMNS, "file", "row", "value", "unit", "qualifier"])
 
 
-def read_observations(root: str | Path | None = None, *, via: str = "auto") -> pd.DataFrame:
-    """Every observation (all ``observations/*.csv``) with its normalised value.
+def read_observations(root: str | Path | None = None) -> pd.DataFrame:
+    """Every observation (all ``observations/*.csv``) of an evidence folder, validated and normalised.
 
     Parameters
     ----------
     root : path, optional
         The evidence data folder (default: the built-in one).
-    via : {"auto", "evidence", "csv"}
-        ``"evidence"`` uses :func:`hkfactor.evidence.load` (validates every evidence file);
-        ``"csv"`` reads the observation files directly (temporary fallback); ``"auto"`` uses the
-        evidence loader when it can be imported, else the CSV reader.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The observation columns as strings plus ``value`` (float), ``unit`` (canonical),
-        ``qualifier`` (``None``/``about``/``over``/…) and ``file``.
     """
-    if via not in {"auto", "evidence", "csv"}:
-        raise ValueError(f"via must be 'auto', 'evidence' or 'csv', not {via!r}")
-    r = Path(root) if root is not None else DATA_DIR
-    if via in {"auto", "evidence"}:
-        try:
-            from hkfactor.evidence import load
-        except ImportError:
-            if via == "evidence":
-                raise
-        else:
-            ev = load(r)
-            rows = [
-                {**{c: getattr(o, c) for c in OBSERVATION_COLUMNS}, "value": o.value, "unit": o.unit,
-                 "qualifier": o.qualifier, "file": Path(o.file).name, "row": o.row}
-                for o in ev.records.observations
-            ]
-            return pd.DataFrame(rows, columns=[*OBSERVATION_COLUMNS, "file", "row", "value", "unit", "qualifier"])
-    frames = [_read_csv(p, OBSERVATION_COLUMNS) for p in _glob(r, "observations")]
-    if not frames:
-        return pd.DataFrame(columns=[*OBSERVATION_COLUMNS, "file", "row", "value", "unit", "qualifier"])
-    return _normalise_frame(pd.concat(frames, ignore_index=True))
+    return observations_frame(load(root))
+
+
+def read_sources(root: str | Path | None = None) -> pd.DataFrame:
+    """All ``sources/*.csv`` records of an evidence folder (validated), one row per source."""
+    return load(root).sources.copy()

@@ -66,12 +66,14 @@ def to_datapackage(panel: Panel, out_dir: str | Path, *, sources: pd.DataFrame |
         Created if absent; existing files of the same names are replaced.
     sources : DataFrame, optional
         Source records (``sources/*.csv``) to include as the ``sources`` resource and as the
-        package's ``sources`` list.
+        package's ``sources`` list (default: ``panel.sources``).
     name : str
         Package name (lower case, ``-``/``_``/``.`` allowed).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    if sources is None and not panel.sources.empty:
+        sources = panel.sources
     obs_cols = ["id", "series", "geography", "period", "printed_value", "printed_unit", "value", "unit",
                 "qualifier", "source_id", "locator", "grade", "vintage", "derived_from", "note"]
     obs = panel.observations.reindex(columns=obs_cols).fillna("")

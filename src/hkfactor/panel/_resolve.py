@@ -156,6 +156,8 @@ class Panel:
     breaks : DataFrame
         Declared breaks (may be empty).
     rule : ResolutionRule
+    sources : DataFrame
+        The source records the observations cite (may be empty); written into the data package.
     """
 
     cells: pd.DataFrame
@@ -164,6 +166,7 @@ class Panel:
     series: pd.DataFrame
     breaks: pd.DataFrame
     rule: ResolutionRule = field(default_factory=ResolutionRule)
+    sources: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def wide(self) -> pd.DataFrame:
         """Values as a period × series table (NaN where missing; nothing is filled in)."""
@@ -179,7 +182,8 @@ class Panel:
         return dict(hit.iloc[0])
 
     def to_datapackage(self, out_dir: Any, *, sources: pd.DataFrame | None = None) -> Any:
-        """Write this panel as a Frictionless Data Package (see :func:`hkfactor.panel.to_datapackage`)."""
+        """Write this panel as a Frictionless Data Package (see :func:`hkfactor.panel.to_datapackage`);
+        ``sources`` defaults to the panel's own."""
         from hkfactor.panel._package import to_datapackage
 
         return to_datapackage(self, out_dir, sources=sources)
@@ -345,6 +349,7 @@ def resolve(
         series=ser.reset_index(drop=True),
         breaks=brk.reset_index(drop=True),
         rule=rule,
+        sources=sources.reset_index(drop=True) if sources is not None else pd.DataFrame(),
     )
 
 
