@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from hkfactor.cli._common import Lang, LangOpt, OutFormat, app, console
+from hkfactor.cli._common import DataOpt, FormatOpt, Lang, LangOpt, OutFormat, app, console
 from hkfactor.errors import HKFactorError
 
 __all__ = ["chain_app"]
@@ -29,16 +29,11 @@ chain_app = typer.Typer(
 )
 app.add_typer(chain_app, name="chain")
 
-DataOpt = Annotated[
-    Path | None,
-    typer.Option("--data", help="An evidence folder (default: built-in) / 证据目录（缺省为内置）", file_okay=False),
-]
 YearOpt = Annotated[int | None, typer.Option("--year", help="Graph as attested up to this year / 截至某年")]
 ChannelOpt = Annotated[str | None, typer.Option(
     "--channel", help="Channel code or name, e.g. finance, 金融 (comma-separate several) / 渠道")]
 StageOpt = Annotated[str | None, typer.Option("--stage", help="upstream, midstream or downstream (上游/中游/下游) / 链环节")]
 SideOpt = Annotated[str | None, typer.Option("--side", help="HK, SZ, CROSS, MAINLAND or WORLD (any case), or 香港… / 所属一方")]
-FmtOpt = Annotated[OutFormat, typer.Option("--format", help="table, csv or json / 输出格式")]
 
 
 class GraphFormat(enum.StrEnum):
@@ -105,7 +100,7 @@ def path_command(
     via: Annotated[list[str] | None, typer.Option("--via", help="Pass through (repeatable) / 途经")] = None,
     directed: Annotated[bool, typer.Option("--directed", help="Follow relations only forwards / 仅按方向")] = False,
     lang: LangOpt = Lang.zh,
-    fmt: FmtOpt = OutFormat.table,
+    fmt: FormatOpt = OutFormat.table,
     data: DataOpt = None,
 ) -> None:
     """How does A reach B? Every hop with its relation, sources and locator. / A 如何连到 B？"""
@@ -159,7 +154,7 @@ def subgraph_command(
         bool, typer.Option("--keep-undated", help="With --year, keep elements the evidence does not date / 保留无日期者")
     ] = False,
     lang: LangOpt = Lang.zh,
-    fmt: FmtOpt = OutFormat.table,
+    fmt: FormatOpt = OutFormat.table,
     data: DataOpt = None,
 ) -> None:
     """List the nodes of a slice (channel, stage, side, year). / 按渠道、环节、一方或年份切片"""
@@ -197,7 +192,7 @@ def neighbours_command(
     node: Annotated[str, typer.Argument(help="An entity id or name / 节点")],
     radius: Annotated[int, typer.Option("--radius", help="Hops, either direction / 步数")] = 1,
     lang: LangOpt = Lang.zh,
-    fmt: FmtOpt = OutFormat.table,
+    fmt: FormatOpt = OutFormat.table,
     data: DataOpt = None,
 ) -> None:
     """The relations around one actor, each with its sources. / 某一行动者周围的关系及出处"""
@@ -240,7 +235,7 @@ def measures_command(
     stage: StageOpt = None,
     year: YearOpt = None,
     lang: LangOpt = Lang.zh,
-    fmt: FmtOpt = OutFormat.table,
+    fmt: FormatOpt = OutFormat.table,
     data: DataOpt = None,
 ) -> None:
     """Degree, betweenness and Gould–Fernandez brokerage (observed, expected, z). / 度、介数与中介角色"""
@@ -328,7 +323,7 @@ def draw_command(
 def super_connector_command(
     year: Annotated[int | None, typer.Option("--year", help="One year in detail (default: every year) / 年份")] = None,
     lang: LangOpt = Lang.zh,
-    fmt: FmtOpt = OutFormat.table,
+    fmt: FormatOpt = OutFormat.table,
 ) -> None:
     """Hong Kong's brokerage on sourced HK / Mainland / world trade flows. / 香港作为“超级联络人”的检验"""
     from dataclasses import asdict

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,7 +13,7 @@ from rich.console import Console
 
 from hkfactor.errors import HKFactorError, InputError
 
-__all__ = ["Lang", "LangOpt", "OutFormat", "app", "console", "err_console", "fail"]
+__all__ = ["DataOpt", "FormatOpt", "Lang", "LangOpt", "OutFormat", "app", "console", "err_console", "fail"]
 
 app = typer.Typer(
     name="hkfactor",
@@ -63,6 +64,12 @@ class OutFormat(enum.StrEnum):
 
 
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of the output: zh or en / 输出语言")]
+FormatOpt = Annotated[OutFormat, typer.Option("--format", help="table, csv or json / 输出格式")]
+DataOpt = Annotated[
+    Path | None,
+    typer.Option("--data", help="An evidence folder laid out like the built-in one (default: built-in) / "
+                 "证据目录（缺省为内置证据）", file_okay=False),
+]
 
 
 def fail(exc: HKFactorError) -> None:

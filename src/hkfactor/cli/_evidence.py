@@ -17,7 +17,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from hkfactor.cli._common import Lang, LangOpt, OutFormat, app, console
+from hkfactor.cli._common import DataOpt, FormatOpt, Lang, LangOpt, OutFormat, app, console
 from hkfactor.errors import InputError, Problem
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,12 +33,6 @@ __all__ = [
     "timeline_command",
 ]
 
-DataOpt = Annotated[
-    Path | None,
-    typer.Option("--data", help="An evidence folder laid out like the built-in one (default: built-in) / "
-                 "证据目录（缺省为内置证据）", file_okay=False),
-]
-FormatOpt = Annotated[OutFormat, typer.Option("--format", help="table, csv or json / 输出格式")]
 
 
 class ExportFormat(enum.StrEnum):

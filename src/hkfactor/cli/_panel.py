@@ -11,7 +11,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from hkfactor.cli._common import Lang, LangOpt, OutFormat, app, console
+from hkfactor.cli._common import DataOpt, FormatOpt, Lang, LangOpt, OutFormat, app, console
 
 __all__ = ["panel_app"]
 
@@ -23,16 +23,12 @@ panel_app = typer.Typer(
 )
 app.add_typer(panel_app, name="panel")
 
-DataOpt = Annotated[
-    Path | None,
-    typer.Option("--data", help="An evidence folder (default: built-in) / 证据目录（缺省为内置）", file_okay=False),
-]
 
 
 @panel_app.command("coverage")
 def coverage_command(
     grid: Annotated[bool, typer.Option("--grid", help="Series × years grid of grades / 序列×年份等级表")] = False,
-    fmt: Annotated[OutFormat, typer.Option("--format", help="table, csv or json / 输出格式")] = OutFormat.table,
+    fmt: FormatOpt = OutFormat.table,
     data: DataOpt = None,
     lang: LangOpt = Lang.zh,
 ) -> None:
