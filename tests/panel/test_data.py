@@ -51,7 +51,7 @@ def test_sources_have_grade_and_url(sources):
 def test_series_definitions_cover_the_data(panel_files, series):
     assert set(panel_files["series"]) == set(series["code"])
     assert set(series["channel"]) <= {"innovation_output", "finance", "research_talent", "manufacturing_chain",
-                                      "trade", "platforms"}
+                                      "trade", "platforms", "context"}
     assert series["direction"].isin([1, -1]).all()
     assert not series["code"].duplicated().any()
 
