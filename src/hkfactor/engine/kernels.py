@@ -338,8 +338,17 @@ def _check_positive(x: FloatArray, what: str, strict: bool = True) -> None:
 
 
 @AGGREGATORS.register("gmean")
-def a_gmean(x: FloatArray, w: FloatArray) -> FloatArray:
-    """Weighted geometric mean ``exp(sum(w log x) / sum(w))``; values <= 0 raise (COINr ``a_gmean``)."""
+def a_gmean(x: FloatArray, w: FloatArray, *, floor: float = 0.0) -> FloatArray:
+    """Weighted geometric mean ``exp(sum(w log x) / sum(w))``; values <= 0 raise (COINr ``a_gmean``).
+
+    ``floor`` in (0, 1) first maps values in [0, 1] linearly onto ``[floor, 1]``
+    (``floor + (1 - floor)·x``): a zero-free rescaling of min–max or rank scores, nothing
+    clipped — the literature's way round a zero annihilating the product. Default 0: none.
+    """
+    if floor:
+        if not 0.0 < floor < 1.0:
+            raise SpecError(f"gmean floor must lie in (0, 1), got {floor!r}")
+        x = floor + (1.0 - floor) * x
     _check_positive(x, "geometric mean")
     ok = ~np.isnan(x)
     wb = np.where(ok, w[..., None, :], 0.0)

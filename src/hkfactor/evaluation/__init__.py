@@ -1,30 +1,76 @@
-"""The evaluation the paper never did: how strongly the partner city's channels and the focal
-city's innovation move together, which channels matter, and how robust that is.
+"""The evaluation: composite indices, coupling coordination, trend similarity, obstacle degree
+and robustness for any framework — a time series, a cross-section or a panel — built on
+:mod:`hkfactor.engine`.
 
 Example
 -------
 >>> from hkfactor.evaluation import evaluate, read_data, read_framework
->>> fw = read_framework("docs/examples/synthetic_pair.yaml")      # doctest: +SKIP
+>>> fw = read_framework("docs/examples/synthetic_pair.yaml")             # doctest: +SKIP
 >>> ev = evaluate(read_data("docs/examples/synthetic_pair.csv", fw), fw)  # doctest: +SKIP
->>> ev.coupling[["year", "D", "band_en"]]                            # doctest: +SKIP
+>>> ev.coupling.table[["year", "D", "band_en"]]                          # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from hkfactor.evaluation._model import Decision, Evaluation, Recipe
+from hkfactor.evaluation._analysis import Attribution, Coupling, Obstacles, Robustness
+from hkfactor.evaluation._builtin import FRAMEWORK_FILE, builtin_framework, builtin_panel
+from hkfactor.evaluation._framework import (
+    LINKS,
+    EvalFramework,
+    Group,
+    IndicatorSpec,
+    framework_from_dict,
+    read_framework,
+)
+from hkfactor.evaluation._indices import Indices
 from hkfactor.evaluation._pipeline import evaluate
-from hkfactor.evaluation._spec import ChannelSpec, EvalFramework, EvalPanel, IndicatorSpec
-from hkfactor.evaluation._userdata import framework_from_dict, read_data, read_framework
+from hkfactor.evaluation._prepare import MARK_CARRIED, MARK_IMPUTED, MARK_INTERPOLATED, Prepared
+from hkfactor.evaluation._recipe import (
+    AGGREGATIONS,
+    IMPUTATIONS,
+    NORMALISATIONS,
+    RECIPE_VERSION,
+    WEIGHTINGS,
+    EvaluationRecipe,
+    Inputs,
+    file_digest,
+)
+from hkfactor.evaluation._result import TABLES, Evaluation
+from hkfactor.evaluation._spec import QUALIFIERS, EvalPanel
+from hkfactor.evaluation._userdata import MISSING_MARKERS, DataError, read_data
 
 __all__ = [
-    "ChannelSpec",
-    "Decision",
+    "AGGREGATIONS",
+    "FRAMEWORK_FILE",
+    "IMPUTATIONS",
+    "LINKS",
+    "MARK_CARRIED",
+    "MARK_IMPUTED",
+    "MARK_INTERPOLATED",
+    "MISSING_MARKERS",
+    "NORMALISATIONS",
+    "QUALIFIERS",
+    "RECIPE_VERSION",
+    "TABLES",
+    "WEIGHTINGS",
+    "Attribution",
+    "Coupling",
+    "DataError",
     "EvalFramework",
     "EvalPanel",
     "Evaluation",
+    "EvaluationRecipe",
+    "Group",
     "IndicatorSpec",
-    "Recipe",
+    "Indices",
+    "Inputs",
+    "Obstacles",
+    "Prepared",
+    "Robustness",
+    "builtin_framework",
+    "builtin_panel",
     "evaluate",
+    "file_digest",
     "framework_from_dict",
     "read_data",
     "read_framework",

@@ -2,11 +2,8 @@
 
 The panel is :func:`hkfactor.panel.build` — the sourced observations resolved to one value
 per series × year (the panel decides which observation wins and records why); only
-calendar-year periods enter the evaluation.
-
-The framework is ``hkfactor/frameworks/shenzhen_hk.yaml`` when present; otherwise one is
-derived from the series definitions (``series.csv``): every channel of the paper is a
-channel of the Hong Kong factor, and ``innovation_output`` is Shenzhen's innovation.
+calendar-year periods enter the evaluation. The framework is
+``hkfactor/frameworks/shenzhen_hk.yaml``.
 """
 
 from __future__ import annotations
@@ -16,59 +13,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from hkfactor.evaluation._spec import (
-    CELL_COLUMNS,
-    SOURCE_COLUMNS,
-    ChannelSpec,
-    EvalFramework,
-    EvalPanel,
-    IndicatorSpec,
-)
+from hkfactor.evaluation._framework import EvalFramework, read_framework
+from hkfactor.evaluation._spec import CELL_COLUMNS, SOURCE_COLUMNS, EvalPanel
 
 __all__ = ["FRAMEWORK_FILE", "builtin_framework", "builtin_panel"]
 
 FRAMEWORK_FILE = Path(__file__).resolve().parent.parent / "frameworks" / "shenzhen_hk.yaml"
-
-_CHANNEL_NAMES = {
-    "finance": ("金融环境", "Finance", "2"),
-    "research_talent": ("科研与人才", "Research and talent", "3"),
-    "manufacturing_chain": ("产业链提升", "Manufacturing chain", "4"),
-    "trade": ("进出口贸易", "Trade", "5"),
-    "platforms": ("合作平台", "Cooperation platforms", "6"),
-    "innovation_output": ("深圳创新", "Shenzhen innovation", "1"),
-}
 _YEAR = re.compile(r"^\d{4}$")
 
 
 def builtin_framework() -> EvalFramework:
-    """The Shenzhen–Hong Kong framework (the shipped YAML, or derived from ``series.csv``)."""
-    if FRAMEWORK_FILE.exists():
-        from hkfactor.evaluation._userdata import read_framework
-
-        return read_framework(FRAMEWORK_FILE)
-    from hkfactor._io import read_table
-    from hkfactor.evidence import DATA_DIR
-
-    series = read_table(Path(DATA_DIR) / "series.csv", dtype=str)
-    channels: list[ChannelSpec] = []
-    innovation: ChannelSpec | None = None
-    for ch_id, (zh, en, sec) in _CHANNEL_NAMES.items():
-        rows = series[series["channel"] == ch_id]
-        inds = tuple(
-            IndicatorSpec(str(r["code"]), str(r["name_zh"]), str(r["name_en"]),
-                          -1 if str(r["direction"]).strip() in {"-1", "-"} else 1, str(r["unit"]), sec)
-            for _i, r in rows.iterrows()
-        )
-        spec = ChannelSpec(ch_id, zh, en, inds, sec)
-        if ch_id == "innovation_output":
-            innovation = spec
-        elif inds:
-            channels.append(spec)
-    assert innovation is not None  # the mapping above always contains it
-    return EvalFramework(
-        id="shenzhen_hk", name_zh="深圳创新城市建设中的香港因素", name_en="The Hong Kong factor in Shenzhen's innovation",
-        channels=tuple(channels), innovation=innovation, source="series.csv",
-    )
+    """The Shenzhen–Hong Kong framework (the shipped YAML)."""
+    return read_framework(FRAMEWORK_FILE)
 
 
 def builtin_panel() -> EvalPanel:
@@ -89,6 +45,7 @@ def builtin_panel() -> EvalPanel:
         for reason, losers in zip(c["reason"].fillna(""), c["losers"].fillna(""), strict=True)
     ]
     cells = pd.DataFrame({
+        "unit": "",
         "series": c["series"].astype(str).to_numpy(), "year": c["period"].astype(int).to_numpy(),
         "value": c["value"].astype(float).to_numpy(), "grade": c["grade"].fillna("").astype(str).to_numpy(),
         "source_id": c["source_id"].fillna("").astype(str).to_numpy(),

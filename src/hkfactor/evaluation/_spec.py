@@ -1,8 +1,10 @@
-"""What an evaluation reads: the framework (two subsystems) and the panel of sourced values.
+"""What an evaluation reads: the sourced values (:class:`EvalPanel`).
 
-These are the evaluation's own small, frozen views of its inputs. The built-in framework
-and panel, and a user's own YAML and CSV/Excel files, are all turned into these before any
-computation, so the pipeline has exactly one input shape to trust.
+The built-in panel and a user's own CSV/Excel file are both turned into an ``EvalPanel``
+before any computation, so the pipeline has exactly one input shape to trust. A panel holds
+one value per unit × series × year: one unit and many years is a **time series** (years are
+the units of the evaluation), many units in one year a **cross-section**, many units and many
+years a **panel**.
 """
 
 from __future__ import annotations
@@ -11,19 +13,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = [
-    "CELL_COLUMNS",
-    "LINKS",
-    "QUALIFIERS",
-    "SOURCE_COLUMNS",
-    "ChannelSpec",
-    "EvalFramework",
-    "EvalPanel",
-    "IndicatorSpec",
-]
+from hkfactor.messages import Message
+
+__all__ = ["CELL_COLUMNS", "QUALIFIERS", "SHAPES", "SOURCE_COLUMNS", "EvalPanel"]
 
 #: Columns of :attr:`EvalPanel.cells` (one row per series × year value).
-CELL_COLUMNS = ("series", "year", "value", "grade", "source_id", "observation_id", "locator", "note", "qualifier")
+CELL_COLUMNS = ("unit", "series", "year", "value", "grade", "source_id", "observation_id", "locator", "note", "qualifier")
 #: What a panel cell's ``qualifier`` means when its value is used as a point value:
 #: ``(zh, en, mark)``; an empty or ``exact`` qualifier is a point value already.
 QUALIFIERS: dict[str, tuple[str, str, str]] = {
@@ -33,93 +28,22 @@ QUALIFIERS: dict[str, tuple[str, str, str]] = {
     "lower_bound_share": ("份额下限，按点值使用", "lower bound of a share used as a point value", "≥"),
     "under": ("上限（“不足”），按点值使用", "upper bound ('under') used as a point value", "≤"),
 }
-#: How an indicator relates the two cities (framework field ``link``).
-LINKS = ("bilateral", "partner", "focal", "context", "unspecified")
+#: The three study shapes.
+SHAPES = ("time_series", "cross_section", "panel")
 #: Columns of :attr:`EvalPanel.sources`.
 SOURCE_COLUMNS = ("id", "title_zh", "title_en", "publisher", "url", "grade")
 
 
 @dataclass(frozen=True)
-class IndicatorSpec:
-    """One indicator: a panel series placed in a channel of a subsystem.
-
-    ``direction`` is ``+1`` when more is better (benefit) and ``-1`` when less is better (cost).
-    ``link`` says what the indicator measures about the two cities (construct validity):
-    ``bilateral`` (a flow or tie between partner and focal city: trade between them, the
-    partner's investment in the focal city, cross-boundary trips …), ``partner`` (the partner
-    city itself, e.g. its R&D), ``focal`` (the focal city's own openness, e.g. its exports),
-    ``context``, or ``unspecified`` (the framework does not say).
-    """
-
-    series: str
-    name_zh: str
-    name_en: str
-    direction: int = 1
-    unit: str = ""
-    section: str = ""
-    link: str = "unspecified"
-
-
-@dataclass(frozen=True)
-class ChannelSpec:
-    """A channel (e.g. finance) and its indicators."""
-
-    id: str
-    name_zh: str
-    name_en: str
-    indicators: tuple[IndicatorSpec, ...]
-    section: str = ""
-
-
-@dataclass(frozen=True)
-class EvalFramework:
-    """Two subsystems: the partner's channels (Hong Kong factor) and the focal city's innovation.
-
-    Attributes
-    ----------
-    partner : ChannelSpec-tuple
-        ``channels`` — the partner city's channels (the "Hong Kong factor" subsystem).
-    innovation : ChannelSpec
-        The focal city's innovation subsystem (one group of indicators).
-    """
-
-    id: str
-    name_zh: str
-    name_en: str
-    channels: tuple[ChannelSpec, ...]
-    innovation: ChannelSpec
-    partner_zh: str = "香港"
-    partner_en: str = "Hong Kong"
-    focal_zh: str = "深圳"
-    focal_en: str = "Shenzhen"
-    source: str = ""
-
-    def indicators(self) -> list[tuple[str, str, IndicatorSpec]]:
-        """Every indicator as ``(subsystem, channel_id, spec)``; subsystem is ``"hk"`` or ``"sz"``."""
-        out: list[tuple[str, str, IndicatorSpec]] = []
-        for ch in self.channels:
-            out += [("hk", ch.id, ind) for ind in ch.indicators]
-        out += [("sz", self.innovation.id, ind) for ind in self.innovation.indicators]
-        return out
-
-    def channel(self, channel_id: str) -> ChannelSpec:
-        """The channel (or the innovation group) with this id."""
-        for ch in (*self.channels, self.innovation):
-            if ch.id == channel_id:
-                return ch
-        raise KeyError(channel_id)
-
-
-@dataclass(frozen=True)
 class EvalPanel:
-    """Sourced values, one row per series × year, plus the sources they come from.
+    """Sourced values, one row per unit × series × year, plus the sources they come from.
 
     Attributes
     ----------
     cells : DataFrame
-        Columns :data:`CELL_COLUMNS`; ``year`` int, ``value`` float; one row per (series, year).
-        ``qualifier`` (optional column; see :data:`QUALIFIERS`) marks approximate figures and
-        one-sided bounds (about / over / at_least / under …).
+        Columns :data:`CELL_COLUMNS`; ``unit`` str, ``year`` int (``0`` when the data have no
+        year: a cross-section), ``value`` float; one row per (unit, series, year).
+        ``qualifier`` marks approximate figures and one-sided bounds (see :data:`QUALIFIERS`).
     sources : DataFrame
         Columns :data:`SOURCE_COLUMNS`; one row per source id used in ``cells``.
     label : str
@@ -127,10 +51,9 @@ class EvalPanel:
     breaks : DataFrame, optional
         Declared breaks in series: ``id, series, year, description_zh, description_en``
         (the series is not comparable across ``year``); the evaluation flags them.
-    input_decisions : tuple of (kind, subject, zh, en)
-        What the reader decided about the input (cells holding a missing-value marker, percent
-        values converted); :func:`~hkfactor.evaluation.evaluate` records them first among its
-        decisions.
+    input_decisions : tuple of Message
+        What the reader decided about the input (missing-value markers, percent values,
+        encoding, header row); the evaluation records them first among its decisions.
     """
 
     cells: pd.DataFrame
@@ -138,12 +61,48 @@ class EvalPanel:
     label: str = "built-in"
     breaks: pd.DataFrame | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
-    input_decisions: tuple[tuple[str, str, str, str], ...] = ()
+    input_decisions: tuple[Message, ...] = ()
+
+    def __post_init__(self) -> None:
+        c = self.cells
+        if "unit" not in c.columns:
+            c = c.assign(unit="")
+        object.__setattr__(self, "cells", c.reindex(columns=list(CELL_COLUMNS)))
+
+    @property
+    def units(self) -> list[str]:
+        """Distinct units, in first-seen order."""
+        return list(dict.fromkeys(self.cells["unit"].astype(str)))
+
+    @property
+    def years(self) -> list[int]:
+        """Distinct years, ascending (``[0]`` for a cross-section without years)."""
+        return sorted({int(y) for y in self.cells["year"]})
+
+    @property
+    def shape(self) -> str:
+        """``"time_series"`` (one unit), ``"cross_section"`` (one year) or ``"panel"``."""
+        if len(self.units) <= 1:
+            return "time_series"
+        return "cross_section" if len(self.years) <= 1 else "panel"
 
     def wide(self) -> pd.DataFrame:
-        """Years × series table of values (NaN where missing)."""
-        if self.cells.empty:
+        """Rows × series table of values (NaN where missing).
+
+        Rows are years (int) for a time series, units (str) for a cross-section, and
+        ``(unit, year)`` pairs (a MultiIndex) for a panel.
+        """
+        c = self.cells
+        if c.empty:
             return pd.DataFrame(dtype=float)
-        w = self.cells.pivot(index="year", columns="series", values="value").sort_index()
-        w.index = w.index.astype(int)
+        shape = self.shape
+        if shape == "time_series":
+            w = c.pivot(index="year", columns="series", values="value").sort_index()
+            w.index = w.index.astype(int)
+        elif shape == "cross_section":
+            w = c.pivot(index="unit", columns="series", values="value").reindex(self.units)
+        else:
+            w = c.pivot_table(index=["unit", "year"], columns="series", values="value", aggfunc="first")
+            w = w.reindex(pd.MultiIndex.from_product([self.units, self.years], names=["unit", "year"]))
+        w.columns.name = None
         return w.astype(float)

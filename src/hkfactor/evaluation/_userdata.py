@@ -1,9 +1,8 @@
-"""A user's own city pair: the framework YAML and the data table (CSV/Excel, wide or long).
+"""A user's own data table (CSV/Excel, wide or long; a time series, a cross-section or a panel).
 
-Both readers check everything at once and raise one :class:`~hkfactor.errors.InputError`
-listing every problem with its file, row and column (for the framework: its YAML path, e.g.
-``channels[1].indicators[0]``). Identical problems on many rows are reported once with the
-rows they occur on.
+The reader checks everything at once and raises one :class:`~hkfactor.errors.InputError`
+listing every problem with its file, row and column. Identical problems on many rows are
+reported once with the rows they occur on.
 
 Cell rules (documented in ``docs/evaluate.md``):
 
@@ -29,25 +28,36 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from hkfactor._io import read_table, read_text
+from hkfactor._io import read_table
 from hkfactor.errors import InputError, Problem
-from hkfactor.evaluation._spec import (
-    CELL_COLUMNS,
-    LINKS,
-    QUALIFIERS,
-    SOURCE_COLUMNS,
-    ChannelSpec,
-    EvalFramework,
-    EvalPanel,
-    IndicatorSpec,
-)
+from hkfactor.evaluation._framework import EvalFramework
+from hkfactor.evaluation._spec import CELL_COLUMNS, QUALIFIERS, SOURCE_COLUMNS, EvalPanel
+from hkfactor.messages import Message, register
 
-__all__ = ["MISSING_MARKERS", "DataError", "framework_from_dict", "read_data", "read_framework"]
+__all__ = ["MISSING_MARKERS", "UNIT_COLUMNS", "DataError", "read_data"]
 
-_POS = {"+", "1", "+1", "benefit", "positive", "正", "正向"}
-_NEG = {"-", "-1", "cost", "negative", "负", "负向", "逆向"}
+register({
+    "input.missing_markers": ("{file}: {n} cell(s) hold a missing-value marker ({markers}) and are treated as "
+                              "missing — {listed}.",
+                              "{file}：{n} 个单元格为缺失值标记（{markers}），按缺失处理 —— {listed}。"),
+    "input.percent": ("{file}: {n} percent value(s) converted to the framework's unit 'share' (12% → 0.12) — "
+                      "{listed}.", "{file}：{n} 个百分数按框架单位 share 换算为比例（12% → 0.12）—— {listed}。"),
+    "input.ignored_columns": ("{file}: column(s) {listed} of the long layout are not known fields and were not "
+                              "read.", "{file}：长表中的列 {listed} 不是已知字段，未读取。"),
+    "input.shape": ("{file}: read as a {shape}: {n_units} unit(s), {n_years} year(s), {n_series} indicator(s) "
+                    "({layout} layout).",
+                    "{file}：识别为{shape}：{n_units} 个单元、{n_years} 个年份、{n_series} 个指标（{layout}格式）。"),
+})
+
+#: Column names (lower-cased) that name the evaluated unit (city, region, firm …).
+UNIT_COLUMNS = ("unit_id", "ucode", "uname", "city", "region", "province", "country", "firm", "entity", "area",
+                "城市", "地区", "区域", "省份", "省份名称", "国家", "企业", "单元", "评价对象", "地市", "城市名称", "名称")
+_SHAPE_NAMES = {"time_series": {"en": "time series", "zh": "时间序列"},
+                "cross_section": {"en": "cross-section", "zh": "截面数据"},
+                "panel": {"en": "panel", "zh": "面板数据"}}
+_LAYOUT_NAMES = {"long": {"en": "long", "zh": "长表"}, "wide": {"en": "wide", "zh": "宽表"},
+                 "series_rows": {"en": "series-as-rows", "zh": "指标为行"}}
 
 #: Cell texts read as *missing* (compared case-insensitively, after trimming spaces), besides an
 #: empty cell. Each such cell is listed in an ``input`` decision.
@@ -55,12 +65,6 @@ MISSING_MARKERS = ("..", "...", "…", "……", "—", "——", "-", "N/A", "N
 _MISSING = {m.lower() for m in MISSING_MARKERS}
 _SHARE_UNITS = {"share", "比重", "份额"}
 _PERCENT_UNITS = {"%", "％", "percent", "百分比", "百分点"}
-
-# Allowed keys of the framework YAML, by level.
-_KEYS_TOP = ("id", "name_zh", "name_en", "partner", "focal", "channels", "innovation")
-_KEYS_CITY = ("zh", "en")
-_KEYS_GROUP = ("id", "name_zh", "name_en", "section", "indicators", "rationale")
-_KEYS_IND = ("series", "name_zh", "name_en", "direction", "unit", "section", "link", "rationale")
 
 # Accepted column names (lower-cased) → canonical name.
 _ALIASES = {
@@ -74,6 +78,7 @@ _ALIASES = {
     "locator": "locator", "定位": "locator", "出处": "locator",
     "note": "note", "备注": "note",
     "qualifier": "qualifier", "限定": "qualifier", "限定词": "qualifier",
+    **{k: "entity" for k in UNIT_COLUMNS},
 }
 _EXTRA = ("grade", "source", "source_url", "locator", "note", "qualifier")
 _YEAR = re.compile(r"^\s*(\d{4})(?:\.0)?\s*年?\s*$")
@@ -81,14 +86,6 @@ _GROUPED = re.compile(r"^[+-]?\d{1,3}([,，\s\u00a0\u2009\u202f]\d{3})+(\.\d*)?$
 _TOKENIZER = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 #: Above this many problems in one column, only the first few are listed, then a count.
 _MAX_PER_COLUMN, _SHOW_PER_COLUMN = 8, 5
-
-
-@dataclass(frozen=True)
-class _YamlProblem(Problem):
-    """A framework problem: ``field`` is a YAML path (``channels[1].indicators[0].direction``)."""
-
-    def __str__(self) -> str:
-        return f"{self.file}, at {self.field}: {self.message}" if self.field else f"{self.file}: {self.message}"
 
 
 def _ranges(rows: Sequence[int]) -> str:
@@ -162,159 +159,6 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
         low = {c.lower(): c for c in choices}
         close = [low[k] for k in difflib.get_close_matches(word.lower(), list(low), n=1, cutoff=0.6)]
     return f" — did you mean {close[0]!r}?" if close else ""
-
-
-def _direction(v: Any) -> int | None:
-    s = str(v).strip().lower()
-    if s in _POS:
-        return 1
-    if s in _NEG:
-        return -1
-    return None
-
-
-def _text(d: dict[str, Any], key: str) -> str:
-    v = d.get(key)
-    return "" if v is None else str(v).strip()
-
-
-def framework_from_dict(doc: Any, *, file: str) -> EvalFramework:
-    """Validate a parsed framework document and build an :class:`EvalFramework`.
-
-    Expected keys: ``id``, ``name_zh``/``name_en``, optional ``partner``/``focal``
-    (``{zh, en}``), ``channels`` (list of ``{id, name_zh, name_en, section, indicators}``),
-    ``innovation`` (``{id, name_zh, name_en, indicators}``); an indicator is
-    ``{series, name_zh, name_en, direction (+/-), unit, section, link, rationale}`` where
-    ``direction`` is required and the optional ``link`` is one of ``bilateral``, ``partner``,
-    ``focal``, ``context`` (default ``unspecified``; see :class:`IndicatorSpec`). ``rationale``
-    (indicators and channels) is free text, not read.
-
-    A key not in these lists (a typo such as ``directon``) is an error naming its YAML path,
-    with the closest allowed key — never silently ignored.
-    """
-    problems: list[Problem] = []
-
-    def bad(where: str, msg: str) -> None:
-        problems.append(_YamlProblem(file, None, where or None, msg))
-
-    def keys(d: dict[Any, Any], allowed: Sequence[str], where: str) -> None:
-        for k in d:
-            if str(k) not in allowed:
-                bad(where, f"unknown key {str(k)!r}{_suggest(str(k), allowed)} (allowed here: "
-                    f"{', '.join(allowed)})")
-
-    if not isinstance(doc, dict):
-        raise InputError([Problem(file, None, None, "expected a YAML mapping with 'channels' and 'innovation'")],
-                         title="invalid framework")
-    keys(doc, _KEYS_TOP, "")
-    seen: dict[str, str] = {}
-
-    def indicators(raw: Any, where: str) -> tuple[IndicatorSpec, ...]:
-        if not isinstance(raw, list) or not raw:
-            bad(where, "expected a non-empty list of indicators")
-            return ()
-        out = []
-        for i, item in enumerate(raw):
-            w = f"{where}[{i}]"
-            if not isinstance(item, dict):
-                bad(w, "expected a mapping with 'series', 'name_zh', 'name_en', 'direction'")
-                continue
-            keys(item, _KEYS_IND, w)
-            series = _text(item, "series")
-            if not series:
-                bad(f"{w}.series", "missing series code")
-                continue
-            if series in seen:
-                bad(f"{w}.series", f"series {series!r} already used at {seen[series]}")
-            seen[series] = w
-            link = _text(item, "link") or "unspecified"
-            if link not in LINKS:
-                bad(f"{w}.link", f"indicator {series!r}: link {item.get('link')!r} is not one of "
-                    f"{', '.join(LINKS)}")
-                link = "unspecified"
-            if _text(item, "direction") == "":
-                bad(f"{w}.direction", f"indicator {series!r}: 'direction' is required — write direction: \"+\" "
-                    "(more is better, 正向) or direction: \"-\" (less is better, 负向)")
-                d = 1
-            else:
-                parsed = _direction(item.get("direction"))
-                if parsed is None:
-                    bad(f"{w}.direction", f"indicator {series!r}: {item.get('direction')!r} is not a direction; "
-                        "expected + or - (benefit/cost, 正向/负向)")
-                d = parsed or 1
-            zh, en = _text(item, "name_zh"), _text(item, "name_en")
-            if not zh and not en:
-                bad(w, "needs name_zh or name_en")
-            out.append(IndicatorSpec(series, zh or en, en or zh, d, _text(item, "unit"), _text(item, "section"),
-                                     link))
-        return tuple(out)
-
-    def group(raw: Any, where: str, default_id: str) -> ChannelSpec | None:
-        if not isinstance(raw, dict):
-            bad(where, "expected a mapping with 'id', 'name_zh', 'name_en' and 'indicators'")
-            return None
-        keys(raw, _KEYS_GROUP, where)
-        cid = _text(raw, "id") or default_id
-        if not cid:
-            bad(f"{where}.id", "missing channel id")
-        zh, en = _text(raw, "name_zh"), _text(raw, "name_en")
-        return ChannelSpec(cid, zh or en or cid, en or zh or cid,
-                           indicators(raw.get("indicators"), f"{where}.indicators"), _text(raw, "section"))
-
-    def city(key: str, zh_default: str, en_default: str) -> tuple[str, str]:
-        raw = doc.get(key)
-        if raw is None:
-            return zh_default, en_default
-        if not isinstance(raw, dict):
-            bad(key, "expected a mapping {zh: …, en: …}")
-            return zh_default, en_default
-        keys(raw, _KEYS_CITY, key)
-        return _text(raw, "zh") or zh_default, _text(raw, "en") or en_default
-
-    chans_raw = doc.get("channels")
-    channels: list[ChannelSpec] = []
-    if not isinstance(chans_raw, list) or not chans_raw:
-        bad("channels", "expected a non-empty list of channels")
-    else:
-        ids: set[str] = set()
-        for i, c in enumerate(chans_raw):
-            g = group(c, f"channels[{i}]", "")
-            if g is not None:
-                if g.id in ids:
-                    bad(f"channels[{i}].id", f"channel id {g.id!r} repeated")
-                ids.add(g.id)
-                channels.append(g)
-    inn = group(doc.get("innovation"), "innovation", "innovation")
-    partner_zh, partner_en = city("partner", "香港", "Hong Kong")
-    focal_zh, focal_en = city("focal", "深圳", "Shenzhen")
-    if problems or inn is None:
-        raise InputError(problems, title="invalid framework")
-    return EvalFramework(
-        id=_text(doc, "id") or Path(file).stem,
-        name_zh=_text(doc, "name_zh") or _text(doc, "name_en"),
-        name_en=_text(doc, "name_en") or _text(doc, "name_zh"),
-        channels=tuple(channels),
-        innovation=inn,
-        partner_zh=partner_zh,
-        partner_en=partner_en,
-        focal_zh=focal_zh,
-        focal_en=focal_en,
-        source=file,
-    )
-
-
-def read_framework(path: str | Path) -> EvalFramework:
-    """Read and validate a framework YAML file (UTF-8 or GBK)."""
-    p = Path(path)
-    text, _enc = read_text(p)
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise InputError([Problem(str(p), row, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")],
-                         title="invalid framework") from None
-    return framework_from_dict(doc, file=str(p))
 
 
 @dataclass(frozen=True)
@@ -441,25 +285,16 @@ def _read_frame(p: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str, st
 def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | None = None) -> EvalPanel:
     """Read a user's data table into an :class:`EvalPanel`, checking every cell.
 
-    Three layouts are recognised from the header:
+    Layouts recognised from the header (Chinese names accepted: 指标, 年份, 数值, 城市, 地区 …):
 
-    * **long** — columns ``series, year, value`` (Chinese ``指标, 年份, 数值`` also accepted),
-      optional ``grade, source, source_url, locator, note, qualifier`` (``about``, ``over``,
-      ``at_least``, ``under``, ``lower_bound_share`` or ``exact``/empty);
-    * **wide, years as rows** — a ``year`` column and one column per series code (every other
-      column must be a series of the framework);
-    * **wide, series as rows** — a ``series`` column and one column per year (besides the
-      optional columns of the long layout).
+    * **long** — ``series, year, value`` (plus a unit column such as ``city``/``城市`` for a
+      panel; without ``year`` for a cross-section), optional ``grade, source, source_url,
+      locator, note, qualifier``;
+    * **wide** — one column per series of the framework, plus a ``year`` column (a time
+      series), a unit column (a cross-section: cities, regions, firms …) or both (a panel);
+    * **series as rows** — a ``series`` column and one column per year.
 
-    Series must be those of the framework (a typo would otherwise silently drop data). Cells
-    follow the rules of this module's docstring: missing markers are listed in an ``input``
-    decision (``EvalPanel.input_decisions``), percent values only for ``share``/``%`` units.
-
-    Parameters
-    ----------
-    sheet : str or int, optional
-        Excel only: a sheet name, or a number counting from 1 as Excel does (default: the
-        first sheet). Given for a CSV file it is an error.
+    Series must be those of the framework (a typo would otherwise silently drop data).
 
     Raises
     ------
@@ -476,13 +311,13 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
     known = sorted(unit_of)
     problems: list[Problem] = []
     records: list[dict[str, Any]] = []
-    markers: list[tuple[str, int, int, str, str]] = []  # series, year, row, column, text
-    percents: list[tuple[str, int, int, str, str]] = []
+    markers: list[tuple[str, str, int, int, str, str]] = []  # unit, series, year, row, column, text
+    percents: list[tuple[str, str, int, int, str, str]] = []
     unknown: set[str] = set()
 
     inv: dict[str, str] = {}
     for c in names:
-        if canon[c] in inv and canon[c] in {"series", "year", "value", *_EXTRA}:
+        if canon[c] in inv and canon[c] in {"series", "year", "value", "entity", *_EXTRA}:
             problems.append(Problem(fname, 1, c, f"column {c!r} means the same as column {inv[canon[c]]!r} "
                                     f"({canon[c]}); keep one of them"))
         inv.setdefault(canon[c], c)
@@ -509,7 +344,14 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
                                     f"year {text!r} is not a year: expected 4 digits (1900–2100), e.g. 2011 or 2011年"))
         return y
 
-    def add(row: int, col: str, series: str, y: int, raw: Any, extra: dict[str, Any]) -> None:
+    def check_unit(row: int, col: str, v: Any) -> str | None:
+        u = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+        if not u:
+            problems.append(Problem(fname, row, col, "the unit (city, region …) is empty"))
+            return None
+        return u
+
+    def add(row: int, col: str, unit: str, series: str, y: int, raw: Any, extra: dict[str, Any]) -> None:
         c = _cell(raw, unit_of[series])
         if c.kind == "bad":
             problems.append(Problem(fname, row, col, c.message))
@@ -517,10 +359,10 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
         if c.kind == "empty":
             return
         if c.kind == "marker":
-            markers.append((series, y, row, col, str(raw).strip()))
+            markers.append((unit, series, y, row, col, str(raw).strip()))
             return
         if c.kind == "percent":
-            percents.append((series, y, row, col, str(raw).strip()))
+            percents.append((unit, series, y, row, col, str(raw).strip()))
         grade = str(extra.get("grade", "") or "").strip().upper()
         if grade and grade not in {"A", "B", "C", "P"}:
             problems.append(Problem(fname, row, col_of("grade"), f"grade {grade!r} is not one of A, B, C, P"))
@@ -530,18 +372,21 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
         if qual and qual not in QUALIFIERS:
             problems.append(Problem(fname, row, col_of("qualifier"), f"qualifier {qual!r} is not one of exact, "
                                     f"{', '.join(QUALIFIERS)}"))
-        records.append({"series": series, "year": y, "value": c.value, "grade": grade, "_row": row, "_col": col,
-                        "qualifier": qual,
+        records.append({"unit": unit, "series": series, "year": y, "value": c.value, "grade": grade, "_row": row,
+                        "_col": col, "qualifier": qual,
                         **{k: str(extra.get(k, "") or "").strip() for k in ("source", "source_url", "locator", "note")}})
 
     def blank(rec: dict[str, Any]) -> bool:
-        return not any(str(v).strip() for v in rec.values())
+        return not any(str(v).strip() for v in rec.values() if not (isinstance(v, float) and math.isnan(v)))
 
-    core = [k for k in ("series", "year", "value") if k in cols]
+    has_unit = "entity" in cols
+    ucol = inv.get("entity", "")
+    layout = "long"
     ignored: list[str] = []
-    if len(core) == 3:
-        scol, ycol, vcol = inv["series"], inv["year"], inv["value"]
-        ignored = [c for c in names if canon[c] not in {"series", "year", "value", *_EXTRA}]
+    if "series" in cols and "value" in cols and ("year" in cols or has_unit):
+        scol, vcol = inv["series"], inv["value"]
+        ycol = inv.get("year", "")
+        ignored = [c for c in names if canon[c] not in {"series", "year", "value", "entity", *_EXTRA}]
         for i, rec in enumerate(_records(df)):
             row = i + 2
             if blank(rec):
@@ -549,42 +394,47 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
             extra = {canon[k]: v for k, v in rec.items()}
             series = str(rec[scol]).strip()
             ok = check_series(row, scol, series)
-            y = check_year(row, ycol, rec[ycol])
-            if ok and y is not None:
-                add(row, vcol, series, y, rec[vcol], extra)
+            y = check_year(row, ycol, rec[ycol]) if ycol else 0
+            u = check_unit(row, ucol, rec[ucol]) if has_unit else ""
+            if ok and y is not None and u is not None:
+                add(row, vcol, u, series, y, rec[vcol], extra)
             elif ok and (vc := _cell(rec[vcol], unit_of[series])).kind == "bad":
                 problems.append(Problem(fname, row, vcol, vc.message))
-    elif len(core) == 2 or core == ["value"]:
+    elif ("series" in cols or "value" in cols) and not ("series" in cols and not {"value"} & cols
+                                                        and any(_year(c) is not None for c in names)):
         missing = [k for k in ("series", "year", "value") if k not in cols]
         raise DataError([Problem(fname, 1, None, f"required column {m!r} is missing (found: {', '.join(names)}); "
-                                 "the long layout needs the columns series, year, value (or 指标, 年份, 数值)"
+                                 "the long layout needs the columns series, year, value (or 指标, 年份, 数值), or "
+                                 "series, value and a unit column such as city/城市 for a cross-section"
                                  + where_sheet) for m in missing])
-    elif "year" in cols:
-        ycol = inv["year"]
+    elif "year" in cols or has_unit:
+        layout = "wide"
+        ycol = inv.get("year", "")
         series_cols = []
         for c in names:
-            if c == ycol:
+            if c in (ycol, ucol) or canon[c] in _EXTRA:
                 continue
             if c in unit_of:
                 series_cols.append(c)
             else:
                 unknown.add(c)
                 problems.append(Problem(fname, 1, c, f"column {c!r} is not a series of the framework"
-                                        f"{_suggest(c, known)}; in the wide layout (a 'year' column and one column "
-                                        "per series) every other column must be a series code — remove it, or "
-                                        "use the long layout (series, year, value), which has room for notes and "
-                                        "sources"))
+                                        f"{_suggest(c, known)}; in the wide layout (a year and/or unit column and one "
+                                        "column per series) every other column must be a series code — remove it, "
+                                        "or use the long layout (series, year, value)"))
         for i, rec in enumerate(_records(df)):
             row = i + 2
             if blank(rec):
                 continue
-            y = check_year(row, ycol, rec[ycol])
+            y = check_year(row, ycol, rec[ycol]) if ycol else 0
+            u = check_unit(row, ucol, rec[ucol]) if has_unit else ""
             for c in series_cols:
-                if y is not None:
-                    add(row, c, c, y, rec[c], {})
+                if y is not None and u is not None:
+                    add(row, c, u, c, y, rec[c], {})
                 elif (vc := _cell(rec[c], unit_of[c])).kind == "bad":
                     problems.append(Problem(fname, row, c, vc.message))
     elif "series" in cols:
+        layout = "series_rows"
         scol = inv["series"]
         year_cols = [(c, y) for c in names if c != scol and (y := _year(c)) is not None]
         for c in names:
@@ -600,19 +450,21 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
             if not check_series(row, scol, series):
                 continue
             for c, y in year_cols:
-                add(row, c, series, y, rec[c], extra)
+                add(row, c, "", series, y, rec[c], extra)
     else:
-        raise DataError([Problem(fname, 1, None, "cannot tell the layout: expected columns series, year, value "
-                                 "(long), a 'year' column plus one column per series (wide), or a 'series' "
-                                 f"column plus one column per year; found: {', '.join(names) or 'no columns'}"
-                                 + where_sheet)])
+        raise DataError([Problem(fname, 1, None, "cannot tell the layout. Supported: a time series (a 'year'/年份 "
+                                 "column and one column per series), a cross-section (a unit column such as "
+                                 "city/城市/地区/firm and one column per series), a panel (both a unit and a year "
+                                 "column), the long layout (series, year, value — plus a unit column for a panel), "
+                                 "or series as rows (a 'series' column and one column per year); found: "
+                                 f"{', '.join(names) or 'no columns'}" + where_sheet)])
 
-    seen: dict[tuple[str, int], int] = {}
+    seen: dict[tuple[str, str, int], int] = {}
     for rec in records:
-        key = (rec["series"], rec["year"])
+        key = (rec["unit"], rec["series"], rec["year"])
         if key in seen:
-            problems.append(Problem(fname, rec["_row"], rec["_col"],
-                                    f"{key[0]} {key[1]} given twice (first at row {seen[key]})"))
+            what = " ".join(str(k) for k in key if k not in ("", 0))
+            problems.append(Problem(fname, rec["_row"], rec["_col"], f"{what} given twice (first at row {seen[key]})"))
         else:
             seen[key] = rec["_row"]
     if problems:
@@ -620,7 +472,6 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
     if not records:
         raise DataError([Problem(fname, None, None, "no values for any series of the framework" + where_sheet)])
 
-    # Sources: one per distinct (source, url); without any, the file itself is the source.
     src_rows: dict[str, dict[str, str]] = {}
     cells = []
     for rec in records:
@@ -642,40 +493,39 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
             src_rows.setdefault(sid, {"_key": "", "id": sid, "title_zh": f"用户数据 {p.name}",
                                       "title_en": f"user data {p.name}", "publisher": "", "url": p.name, "grade": ""})
         locator = rec["locator"] or f"{p.name} row {rec['_row']}, {rec['_col']}"
-        cells.append({"series": rec["series"], "year": rec["year"], "value": rec["value"], "grade": rec["grade"],
-                      "source_id": sid, "observation_id": f"{rec['series']}@{rec['year']}", "locator": locator,
+        oid = "@".join(str(k) for k in (rec["unit"], rec["series"], rec["year"]) if k not in ("", 0))
+        cells.append({"unit": rec["unit"], "series": rec["series"], "year": rec["year"], "value": rec["value"],
+                      "grade": rec["grade"], "source_id": sid, "observation_id": oid, "locator": locator,
                       "note": rec["note"], "qualifier": rec["qualifier"]})
-    cells_df = pd.DataFrame(cells, columns=list(CELL_COLUMNS)).sort_values(["series", "year"], ignore_index=True)
+    cells_df = pd.DataFrame(cells, columns=list(CELL_COLUMNS)).sort_values(["unit", "series", "year"],
+                                                                          ignore_index=True)
     sources = pd.DataFrame([{k: v for k, v in s.items() if k != "_key"} for s in src_rows.values()],
                            columns=list(SOURCE_COLUMNS)).sort_values("id", ignore_index=True)
-    decisions = _input_decisions(p.name, markers, percents)
+    panel = EvalPanel(cells=cells_df, sources=sources, label=p.name)
+    decisions = [Message("input.shape", p.name, {
+        "file": p.name, "shape": _SHAPE_NAMES[panel.shape], "n_units": len(panel.units),
+        "n_years": len([y for y in panel.years if y]), "n_series": cells_df["series"].nunique(),
+        "layout": _LAYOUT_NAMES[layout]})]
+    decisions += _input_decisions(p.name, markers, percents)
     if ignored:
-        listed = ", ".join(repr(c) for c in ignored)
-        decisions += (("input", "ignored columns",
-                       f"{p.name}：长表中的列 {listed} 不是已知字段（series, year, value, grade, source, source_url, "
-                       "locator, note, qualifier），未读取。",
-                       f"{p.name}: column(s) {listed} of the long layout are not known fields (series, year, value, "
-                       "grade, source, source_url, locator, note, qualifier) and were not read."),)
-    return EvalPanel(cells=cells_df, sources=sources, label=p.name, input_decisions=decisions)
+        decisions.append(Message("input.ignored_columns", "ignored columns", {
+            "file": p.name, "listed": ", ".join(repr(c) for c in ignored)}))
+    return EvalPanel(cells=cells_df, sources=sources, label=p.name, input_decisions=tuple(decisions))
 
 
-def _input_decisions(label: str, markers: list[tuple[str, int, int, str, str]],
-                     percents: list[tuple[str, int, int, str, str]]) -> tuple[tuple[str, str, str, str], ...]:
-    """``(kind, subject, zh, en)`` of the reader's decisions: every missing-marker and percent cell, listed."""
+def _cell_list(items: list[tuple[str, str, int, int, str, str]]) -> str:
+    return "; ".join(" ".join(str(x) for x in (u, s, y) if x not in ("", 0)) + f" (row {r}, {c}: {t!r})"
+                     for u, s, y, r, c, t in items)
+
+
+def _input_decisions(label: str, markers: list[tuple[str, str, int, int, str, str]],
+                     percents: list[tuple[str, str, int, int, str, str]]) -> list[Message]:
+    """The reader's decisions: every missing-marker and percent cell, listed."""
     out = []
     if markers:
-        listed = "; ".join(f"{s} {y} (row {r}, {c}: {t!r})" for s, y, r, c, t in markers)
-        listed_zh = "；".join(f"{s} {y}（第 {r} 行，{c}：{t!r}）" for s, y, r, c, t in markers)
-        out.append(("input", "missing markers",
-                    f"{label}：{len(markers)} 个单元格为缺失值标记（{' '.join(MISSING_MARKERS)}），按缺失处理 —— "
-                    f"{listed_zh}。",
-                    f"{label}: {len(markers)} cell(s) hold a missing-value marker ({' '.join(MISSING_MARKERS)}) and "
-                    f"are treated as missing — {listed}."))
+        out.append(Message("input.missing_markers", "missing markers", {
+            "file": label, "n": len(markers), "markers": " ".join(MISSING_MARKERS), "listed": _cell_list(markers)}))
     if percents:
-        listed = "; ".join(f"{s} {y} (row {r}, {c}: {t!r})" for s, y, r, c, t in percents)
-        listed_zh = "；".join(f"{s} {y}（第 {r} 行，{c}：{t!r}）" for s, y, r, c, t in percents)
-        out.append(("input", "percent",
-                    f"{label}：{len(percents)} 个百分数按框架单位 share 换算为比例（12% → 0.12）—— {listed_zh}。",
-                    f"{label}: {len(percents)} percent value(s) converted to the framework's unit 'share' "
-                    f"(12% → 0.12) — {listed}."))
-    return tuple(out)
+        out.append(Message("input.percent", "percent", {"file": label, "n": len(percents),
+                                                        "listed": _cell_list(percents)}))
+    return out

@@ -56,6 +56,7 @@ def critic_weights(
     directions: Directions = None,
     correlation: Correlation = "pearson",
     normalise: bool = True,
+    details: bool = False,
 ) -> Any:
     r"""CRITIC weights of the columns of ``X`` (Diakoulaki, Mavrotas & Papayannakis 1995).
 
@@ -83,10 +84,15 @@ def critic_weights(
     normalise : bool, default True
         Min-max normalise first, as in the paper. ``False`` uses raw standard deviations,
         which depend on the units.
+    details : bool, default False
+        Return the intermediate quantities a paper reports instead: a DataFrame (2-D input
+        only) with one row per column and the columns ``sd`` (contrast :math:`\sigma_j`),
+        ``conflict`` (:math:`\sum_k (1 - r_{jk})`), ``C`` (information) and ``w`` (weight).
 
     Returns
     -------
-    ndarray of shape (..., m), or Series indexed by the DataFrame's columns.
+    ndarray of shape (..., m), or Series indexed by the DataFrame's columns; with
+    ``details=True`` a DataFrame ``sd, conflict, C, w``.
 
     Raises
     ------
@@ -131,4 +137,14 @@ def critic_weights(
             [Problem("X", None, None, "C_j is 0 for every column (no column varies, or the varying ones are perfectly correlated), so CRITIC weights are undefined")],
             title="X: constant data",
         )
+    if details:
+        import pandas as pd
+
+        if arr.ndim != 2:
+            raise SpecError("details=True needs a 2-D matrix")
+        sd = z.std(axis=-2, ddof=1)
+        sd = np.where(z.max(axis=-2) == z.min(axis=-2), 0.0, sd)
+        conflict = np.divide(c, sd, out=np.zeros_like(c), where=sd > 0)
+        idx = list(labels.columns) if labels.columns is not None else list(range(arr.shape[-1]))
+        return pd.DataFrame({"sd": sd, "conflict": conflict, "C": c, "w": c / total[..., 0]}, index=idx)
     return wrap_columns(c / total, labels, "weight")

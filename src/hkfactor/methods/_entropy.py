@@ -94,6 +94,7 @@ def entropy_weights(
     shift: float = 1e-4,
     rescale: tuple[float, float] | None = None,
     pooled_periods: int | None = None,
+    details: bool = False,
 ) -> Any:
     r"""Entropy weights of the columns of ``X`` (熵值法).
 
@@ -144,10 +145,15 @@ def entropy_weights(
         ``n*T`` rows (then the rows count is checked) or a cube ``(..., T, n, m)`` whose
         axis ``-3`` (length ``T``) is merged into the rows. Without it, a cube's periods are
         separate batches, each with its own weights.
+    details : bool, default False
+        Return the intermediate quantities a paper reports instead: a DataFrame (2-D input
+        only) with one row per column and the columns ``e`` (entropy :math:`e_j`), ``d``
+        (divergence :math:`d_j = 1 - e_j`) and ``w`` (weight).
 
     Returns
     -------
-    ndarray of shape (..., m), or Series indexed by the DataFrame's columns.
+    ndarray of shape (..., m), or Series indexed by the DataFrame's columns; with
+    ``details=True`` a DataFrame ``e, d, w``.
 
     Raises
     ------
@@ -193,5 +199,12 @@ def entropy_weights(
     if arr.shape[-2] < 2:
         raise SpecError(f"entropy weights need at least 2 rows, got shape {arr.shape}")
     dirs = parse_directions(directions, arr.shape[-1], labels)
-    _, w = entropy_core(arr, dirs, variant=variant, shift=float(shift), rescale=rescale)
+    e, w = entropy_core(arr, dirs, variant=variant, shift=float(shift), rescale=rescale)
+    if details:
+        import pandas as pd
+
+        if arr.ndim != 2:
+            raise SpecError("details=True needs a 2-D matrix")
+        idx = list(labels.columns) if labels.columns is not None else list(range(arr.shape[-1]))
+        return pd.DataFrame({"e": e, "d": 1.0 - e, "w": w}, index=idx)
     return wrap_columns(w, labels, "weight")
