@@ -11,7 +11,7 @@ from hkfactor.cli import (
     _evidence,  # noqa: F401  (registers facts, entities, relations, timeline, audit, export)
     _panel,  # noqa: F401  (registers `hkfactor panel`)
 )
-from hkfactor.cli._common import app, fail
+from hkfactor.cli._common import app, argv_lang, fail
 from hkfactor.errors import HKFactorError
 
 __all__ = ["app", "main"]
@@ -22,4 +22,4 @@ def main() -> None:
     try:
         app()
     except HKFactorError as exc:
-        fail(exc)
+        fail(exc, argv_lang())

@@ -13,7 +13,9 @@ from rich.console import Console
 
 from hkfactor.errors import HKFactorError, InputError
 
-__all__ = ["DataOpt", "FormatOpt", "Lang", "LangOpt", "OutFormat", "app", "console", "err_console", "fail"]
+__all__ = [
+    "DataOpt", "FormatOpt", "Lang", "LangOpt", "OutFormat", "app", "argv_lang", "console", "err_console", "fail",
+]
 
 app = typer.Typer(
     name="hkfactor",
@@ -72,16 +74,32 @@ DataOpt = Annotated[
 ]
 
 
-def fail(exc: HKFactorError) -> None:
-    """Print a domain error for a person and exit with status 2 (never a traceback).
+def argv_lang(argv: list[str] | None = None) -> str:
+    """The ``--lang`` of the command line (``zh`` when absent), for messages printed before or
+    after a command runs (errors)."""
+    args = sys.argv[1:] if argv is None else argv
+    for i, a in enumerate(args):
+        if a == "--lang" and i + 1 < len(args) and args[i + 1] in ("zh", "en"):
+            return args[i + 1]
+        if a in ("--lang=zh", "--lang=en"):
+            return a.split("=", 1)[1]
+    return "zh"
 
-    The header is bilingual; the problem texts themselves are in English (file, row, column and
-    what was expected are language-neutral).
+
+def fail(exc: HKFactorError, lang: str = "zh") -> None:
+    """Print a domain error for a person, in ``lang``, and exit with status 2 (never a traceback).
+
+    Problems that carry a message-catalogue code are rendered in the language asked for; the
+    others keep their English text (file, row and column are language-neutral).
     """
+    head = "错误" if lang == "zh" else "error"
     if isinstance(exc, InputError):
-        err_console.print(f"[bold red]错误 error[/]: {exc.title} — {len(exc.problems)} problem(s) 个问题")
+        count = f"{len(exc.problems)} 个问题" if lang == "zh" else f"{len(exc.problems)} problem(s)"
+        err_console.print(f"[bold red]{head}[/]: ", end="")
+        err_console.print(f"{exc.title} — {count}", markup=False, highlight=False)
         for p in exc.problems:
-            err_console.print(f"  • {p}", markup=False, highlight=False)
+            err_console.print(f"  • {p.render(lang)}", markup=False, highlight=False)
     else:
-        err_console.print(f"[bold red]错误 error[/]: {exc}", highlight=False)
+        err_console.print(f"[bold red]{head}[/]: ", end="")
+        err_console.print(str(exc), markup=False, highlight=False)
     sys.exit(2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,14 +16,13 @@ from hkfactor.cli._common import Lang, LangOpt, app, console, err_console
 from hkfactor.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from hkfactor.evaluation import EvalFramework
+    from hkfactor.evaluation import EvalFramework, EvalPanel, Evaluation, EvaluationRecipe
 
 __all__ = ["evaluate_command"]
 
 _STAGES = {
     "load": ("读取数据", "reading data"),
     "coverage": ("数据覆盖", "coverage"),
-    "imputation": ("插补", "imputation"),
     "indices": ("综合指数", "indices"),
     "coupling": ("耦合协调", "coupling coordination"),
     "attribution": ("趋势相似度与障碍度", "trend similarity and obstacles"),
@@ -32,44 +33,69 @@ _STAGES = {
 }
 
 
+def _panel_digest(panel: EvalPanel) -> str:
+    return hashlib.sha256(panel.cells.to_csv(index=False).encode("utf-8")).hexdigest()
+
+
 @app.command("evaluate")
 def evaluate_command(
     data: Annotated[Path | None, typer.Option(
-        "--data", help="Your own data (CSV in UTF-8 or GBK, or Excel; long or wide). Default: the built-in "
-        "Shenzhen–Hong Kong panel. / 自己的数据（CSV 或 Excel）；缺省为内置数据。")] = None,
+        "--data", help="Your own data (CSV in UTF-8 or GBK, or Excel): a time series, a cross-section (one row per "
+        "city/region/firm) or a panel. Default: the built-in Shenzhen–Hong Kong panel. / 自己的数据（CSV 或 Excel）："
+        "时间序列、截面或面板；缺省为内置数据。")] = None,
     framework: Annotated[Path | None, typer.Option(
-        "--framework", help="Framework YAML (same format as the built-in one). Default: the built-in "
-        "Shenzhen–Hong Kong framework. / 指标框架 YAML。")] = None,
+        "--framework", help="Framework YAML: subsystems, groups and indicators (see docs/evaluate.md). Default: "
+        "the built-in Shenzhen–Hong Kong framework. / 指标框架 YAML。")] = None,
+    recipe: Annotated[Path | None, typer.Option(
+        "--recipe", help="Replay a run exactly from its recipe.json (the data and framework it names are checked "
+        "by their SHA-256). / 按 recipe.json 精确重现一次评价。")] = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder / 输出目录")] = Path("out/evaluate"),
     lang: LangOpt = Lang.zh,
     sheet: Annotated[str | None, typer.Option(
         "--sheet", help="Excel only: sheet name, or number counting from 1 as Excel does (default: the first "
         "sheet) / Excel 工作表名称或序号（从 1 开始）")] = None,
+    normalisation: Annotated[str | None, typer.Option(
+        "--normalisation", help="minmax or rank (default minmax) / 标准化方法")] = None,
+    weighting: Annotated[str | None, typer.Option(
+        "--weighting", help="entropy, critic, equal or manual (framework weights); default entropy / 赋权方法")] = None,
+    aggregation: Annotated[str | None, typer.Option(
+        "--aggregation", help="arithmetic, geometric, topsis or grey (default arithmetic) / 聚合方法")] = None,
+    robustness: Annotated[bool | None, typer.Option(
+        "--robustness/--no-robustness", help="Run the method grid, Monte Carlo and leave-one-out (default: yes) / "
+        "是否做稳健性检验")] = None,
 ) -> None:
-    """Evaluate the Hong Kong factor in Shenzhen's innovation and write a bilingual report.
+    """Evaluate a framework on sourced data and write a bilingual report (built-in: the Hong Kong factor).
 
-    评价香港因素对深圳创新的作用：综合指数、耦合协调度、灰色关联、障碍度与稳健性，输出双语报告。
+    评价：综合指数、耦合协调度、趋势相似度（灰色关联）、障碍度与稳健性，输出中英双语报告与全部中间表。
     """
-    from hkfactor.evaluation import evaluate, read_data, read_framework
-    from hkfactor.evaluation._builtin import builtin_framework, builtin_panel
-    from hkfactor.evaluation._userdata import DataError
+    from hkfactor.evaluation import (
+        DataError,
+        EvaluationRecipe,
+        Inputs,
+        builtin_framework,
+        builtin_panel,
+        evaluate,
+        file_digest,
+        read_data,
+        read_framework,
+    )
     from hkfactor.report.evaluation import write_report
 
     _check_out(out)
-    if sheet is not None and data is None:
+    if sheet is not None and data is None and recipe is None:
         raise InputError([Problem("--sheet", None, None, "--sheet picks a sheet of your Excel file: it needs "
                                   "--data FILE.xlsx")], title="invalid --sheet")
-
+    if recipe is not None and (data is not None or framework is not None):
+        raise InputError([Problem("--recipe", None, None, "--recipe replays the data and framework it names; "
+                                  "leave out --data and --framework (or run without --recipe)")],
+                         title="invalid --recipe")
     zh = lang == Lang.zh
     t0 = time.perf_counter()
-    parts = ["hkfactor evaluate"]
-    if data is not None:
-        parts.append(f"--data {data.name}")
-    if framework is not None:
-        parts.append(f"--framework {framework.name}")
-    parts.append(f"--out {out}")
-    parts.append(f"--lang {lang.value}")
-    command = " ".join(parts)
+    base = EvaluationRecipe.read(recipe) if recipe is not None else EvaluationRecipe()
+    changes = {k: v for k, v in (("normalisation", normalisation), ("weighting", weighting),
+                                 ("aggregation", aggregation), ("robustness", robustness)) if v is not None}
+    r = base.replace(**changes) if changes else base
+    extra: dict[str, Path] = {}
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, transient=True) as bar:
@@ -80,6 +106,8 @@ def evaluate_command(
             bar.update(task, description=zh_s if zh else en_s)
 
         say("load")
+        if recipe is not None:
+            data, framework, sheet = _replay_inputs(recipe, r)
         fw = read_framework(framework) if framework is not None else builtin_framework()
         if data is not None:
             try:
@@ -94,30 +122,102 @@ def evaluate_command(
                              title="missing --data")
         else:
             panel = builtin_panel()
-        ev = evaluate(panel, fw, progress=say)
-        files = write_report(ev, out, lang=lang.value, command=command, progress=say)
+        if data is not None:
+            extra[f"inputs/{data.name}"] = data
+            inputs = Inputs(data=f"inputs/{data.name}", data_sha256=file_digest(data), sheet=sheet or "")
+        else:
+            inputs = Inputs(data="builtin", data_sha256=_panel_digest(panel))
+        if framework is not None:
+            extra[f"inputs/{framework.name}"] = framework
+            inputs = dataclasses.replace(inputs, framework=f"inputs/{framework.name}",
+                                         framework_sha256=file_digest(framework))
+        r = r.replace(inputs=inputs)
+        ev = evaluate(panel, fw, recipe=r, progress=say)
+        command = _command(data, framework, sheet, out, lang.value, changes)
+        files = write_report(ev, out, lang=lang.value, command=command, progress=say, extra_files=extra)
 
-    elapsed = time.perf_counter() - t0
-    last = ev.coupling.iloc[-1]
-    band = last["band_zh"] if zh else last["band_en"]
-    n_ch, n_ch_all = len(ev.channel_index.columns), len(fw.channels)
-    construct = next((d for d in ev.decisions if d.kind == "construct" and d.subject != "bilateral"), None)
-    if construct is not None:
-        console.print(construct.zh if zh else construct.en, style="bold", highlight=False)
+    _summary(ev, files.html, time.perf_counter() - t0, zh)
+
+
+def _command(data: Path | None, framework: Path | None, sheet: str | None, out: Path, lang: str,
+             changes: dict[str, object]) -> str:
+    parts = ["hkfactor evaluate"]
+    if data is not None:
+        parts.append(f"--data {data.name}")
+    if framework is not None:
+        parts.append(f"--framework {framework.name}")
+    if sheet:
+        parts.append(f"--sheet {sheet}")
+    for k, v in changes.items():
+        parts.append(f"--{'' if v else 'no-'}robustness" if k == "robustness" else f"--{k} {v}")
+    parts += [f"--out {out}", f"--lang {lang}"]
+    return " ".join(parts)
+
+
+def _replay_inputs(recipe_path: Path, r: EvaluationRecipe) -> tuple[Path | None, Path | None, str | None]:
+    """The data and framework a recipe names, checked by their SHA-256."""
+    from hkfactor.evaluation import builtin_panel, file_digest
+
+    base = recipe_path.resolve().parent
+    problems: list[Problem] = []
+    paths: list[Path | None] = []
+    for what, ref, digest in (("data", r.inputs.data, r.inputs.data_sha256),
+                              ("framework", r.inputs.framework, r.inputs.framework_sha256)):
+        if ref == "builtin":
+            paths.append(None)
+            if what == "data" and digest and _panel_digest(builtin_panel()) != digest:
+                problems.append(Problem(str(recipe_path), None, "inputs.data", code="recipe.input_changed",
+                                        params={"what": "built-in data", "found": _panel_digest(builtin_panel())[:12],
+                                                "expected": digest[:12]}))
+            continue
+        p = Path(ref) if Path(ref).is_absolute() else base / ref
+        if not p.is_file():
+            problems.append(Problem(str(recipe_path), None, f"inputs.{what}", code="recipe.input_missing",
+                                    params={"what": what, "path": str(p)}))
+            paths.append(None)
+            continue
+        found = file_digest(p)
+        if digest and found != digest:
+            problems.append(Problem(str(recipe_path), None, f"inputs.{what}", code="recipe.input_changed",
+                                    params={"what": what, "found": found[:12], "expected": digest[:12]}))
+        paths.append(p)
+    if problems:
+        raise InputError(problems, title="cannot replay the recipe")
+    return paths[0], paths[1], r.inputs.sheet or None
+
+
+def _summary(ev: Evaluation, html: Path, elapsed: float, zh: bool) -> None:
+    for d in ev.decisions:
+        if d.code == "construct.no_bilateral":
+            console.print(d.render("zh" if zh else "en"), style="bold", markup=False, highlight=False)
+    used, total = len(ev.prepared.used), len(ev.framework.indicators())
+    shape = {"time_series": ("时间序列", "time series"), "cross_section": ("截面", "cross-section"),
+             "panel": ("面板", "panel")}[ev.shape]
+    span = f"{ev.years[0]}–{ev.years[-1]}" if ev.years and ev.years[0] else ""
+    h = ev.headline()
     if zh:
-        console.print(f"评价年份 {ev.years[0]}–{ev.years[-1]}，使用渠道 {n_ch}/{n_ch_all}，使用指标 "
-                      f"{int((ev.indicators['status'] == 'used').sum())}"
-                      f"/{len(ev.indicators)}，方法调整 {len(ev.decisions)} 项")
-        console.print(f"{int(last['year'])} 年耦合协调度 D = {last['D']:.3f}（{band}）")
-        console.print(f"报告：{files.html}（表格 {files.html.parent / 'tables'}，图 {files.html.parent / 'figures'}）"
-                      f"，用时 {elapsed:.1f} 秒", highlight=False)
+        console.print(f"{shape[0]}{'，年份 ' + span if span else ''}，{len(ev.panel.units)} 个单元，使用指标 {used}/{total}，"
+                      f"方法决策 {len(ev.decisions)} 项", markup=False, highlight=False)
     else:
-        console.print(f"Years {ev.years[0]}–{ev.years[-1]}, {n_ch} of {n_ch_all} channels, indicators used "
-                      f"{int((ev.indicators['status'] == 'used').sum())}/{len(ev.indicators)}, "
-                      f"{len(ev.decisions)} decision(s)")
-        console.print(f"Coupling coordination D in {int(last['year'])} = {last['D']:.3f} ({band})")
-        console.print(f"Report: {files.html} (tables in {files.html.parent / 'tables'}, figures in "
-                      f"{files.html.parent / 'figures'}), {elapsed:.1f} s", highlight=False)
+        console.print(f"{shape[1]}{', years ' + span if span else ''}, {len(ev.panel.units)} unit(s), indicators used "
+                      f"{used}/{total}, {len(ev.decisions)} decision(s)", markup=False, highlight=False)
+    if ev.coupling is not None and ev.shape == "time_series":
+        last = h.iloc[-1]
+        rng = ""
+        if "q05" in h.columns:
+            rng = (f"（蒙特卡洛 5–95%：{last['q05']:.3f}–{last['q95']:.3f}）" if zh
+                   else f" (Monte Carlo 5–95 %: {last['q05']:.3f}–{last['q95']:.3f})")
+        console.print(f"{int(last['year'])} 年耦合协调度 D = {last['value']:.3f}（{last['band_zh']}）{rng}" if zh else
+                      f"Coupling coordination D in {int(last['year'])} = {last['value']:.3f} ({last['band_en']}){rng}",
+                      markup=False, highlight=False)
+    else:
+        top = h.sort_values("value", ascending=False).head(3)
+        label = [" ".join(str(r[c]) for c in ("unit", "year") if c in top.columns) for _i, r in top.iterrows()]
+        what = "D" if ev.coupling is not None else ("得分" if zh else "score")
+        listed = ", ".join(f"{lb} {v:.3f}" for lb, v in zip(label, top["value"], strict=True))
+        console.print(f"{what} 前三：{listed}" if zh else f"top {what}: {listed}", markup=False, highlight=False)
+    console.print(f"报告：{html}（表格 {html.parent / 'tables'}），用时 {elapsed:.1f} 秒" if zh else
+                  f"Report: {html} (tables in {html.parent / 'tables'}), {elapsed:.1f} s", markup=False, highlight=False)
 
 
 def _check_out(out: Path) -> None:
@@ -139,6 +239,6 @@ def _needs_framework(data: Path, fw: EvalFramework, unknown: Sequence[str]) -> I
     return InputError([Problem(str(data), None, None,
                                f"your own data needs --framework FILE (the built-in framework's series are: "
                                f"{', '.join(series)}); your data has series the built-in framework does not know: "
-                               f"{shown}. Copy docs/examples/synthetic_pair.yaml (or the built-in "
-                               "src/hkfactor/frameworks/shenzhen_hk.yaml) and list your series in it")],
+                               f"{shown}. Copy docs/examples/synthetic_pair.yaml (or docs/examples/cities.yaml for a "
+                               "cross-section) and list your series in it")],
                       title="missing --framework")

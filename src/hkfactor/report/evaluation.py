@@ -1,52 +1,48 @@
 """The evaluation report: one self-contained bilingual HTML file, with its tables and figures.
 
-``write_report(ev, out_dir)`` writes (everything into a temporary sibling folder first, moved into
-place only when complete, ``report.html`` last)::
+``write_report(ev, out_dir)`` writes (into a temporary sibling folder first, moved into place
+only when complete, ``report.html`` last)::
 
-    out_dir/report.html          offline, self-contained (inline CSS and SVG, no script)
-    out_dir/tables/*.csv         every result table (UTF-8 with BOM so Excel opens it right)
-    out_dir/tables/evaluation.xlsx   the same tables, one sheet each
-    out_dir/figures/*.svg|png    the figures (deterministic SVG)
-    out_dir/recipe.json          the recipe and the decisions
+    out_dir/report.html               offline, self-contained (inline CSS and SVG, no script)
+    out_dir/tables/*.csv              every table a paper reports (UTF-8 with BOM for Excel)
+    out_dir/tables/evaluation.xlsx    the same tables, one sheet each, zh/en sheet names
+    out_dir/figures/*.svg             the figures (deterministic SVG, one file per language)
+    out_dir/recipe.json               the replayable recipe (``hkfactor evaluate --recipe``)
 
-The HTML holds both languages; a pure-CSS switch at the top shows 中文 or English, and
-``lang`` chooses which one is shown first. Rendering is deterministic: fixed float formats,
-fixed ids, no timestamps — two runs on the same input are byte-identical.
-
-Every number links to where it comes from: each observed value to its row in the sources
-table (with the locator as tooltip), each computed number to the input values of its year
-or to its channel's indicators.
+Results come first: the headline with its robustness band, then the results, then every
+intermediate table (collapsible), then the appendix (decisions, sources, method). Rendering
+is deterministic: fixed float formats and ids, no timestamps.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import jinja2
 import markupsafe
+import numpy as np
 import pandas as pd
 
 from hkfactor import __version__
 from hkfactor._io import atomic_path, atomic_write
 from hkfactor.errors import InputError, Problem
-from hkfactor.evaluation import Evaluation
-from hkfactor.evaluation._pipeline import C_NEAR_ONE, MARK_CARRIED, MARK_INTERPOLATED
-from hkfactor.evaluation._spec import QUALIFIERS
-from hkfactor.report.figures import Figure, render_figures
+from hkfactor.evaluation import MARK_CARRIED, MARK_IMPUTED, MARK_INTERPOLATED, QUALIFIERS, TABLES, Evaluation
+from hkfactor.report import _svg
 
 __all__ = ["ReportFiles", "render_html", "write_report", "write_tables"]
 
 _TEMPLATES = Path(__file__).parent / "templates"
+_SHAPES = {"time_series": ("时间序列（以年份为评价单元）", "time series (years are the units)"),
+           "cross_section": ("截面数据（各单元同一时期）", "cross-section (units in one period)"),
+           "panel": ("面板数据（单元 × 年份）", "panel (units × years)")}
 
 
 @dataclass(frozen=True)
@@ -60,15 +56,7 @@ class ReportFiles:
     recipe: Path
 
 
-def _rows(df: pd.DataFrame) -> list[Any]:
-    """Rows as attribute records (typed ``Any`` for the template code)."""
-    return [SimpleNamespace(**{str(k): v for k, v in rec.items()}) for rec in df.to_dict("records")]
-
-
-def _slug(s: Any) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", str(s)).strip("-") or "x"
-
-
+# ----------------------------------------------------------------------------- formatting
 def fmt_index(v: Any) -> str:
     """Indices, grades, weights: three decimals; NaN as an em dash."""
     try:
@@ -78,201 +66,511 @@ def fmt_index(v: Any) -> str:
     return "—" if math.isnan(f) else f"{f:.3f}"
 
 
-def fmt_value(v: Any) -> str:
-    """An observed value as a person reads it: thousands separators, at most 4 significant decimals."""
+def fmt_value(v: Any, digits: int = 4) -> str:
+    """A value as a person reads it: thousands separators, at most ``digits`` significant digits
+    after the integer part for small numbers, never scientific notation below 1e15."""
     try:
         f = float(v)
     except (TypeError, ValueError):
         return "—"
     if math.isnan(f):
         return "—"
-    if math.isinf(f):  # the readers reject these; never crash on them
+    if math.isinf(f):
         return "∞" if f > 0 else "−∞"
-    if f == int(f) and abs(f) < 1e15:
-        return f"{int(f):,}"
     a = abs(f)
+    if a >= 1000:
+        return f"{f:,.0f}"
     if a >= 100:
-        return f"{f:,.1f}"
+        return f"{f:,.1f}".rstrip("0").rstrip(".")
     if a >= 1:
-        return f"{f:.3f}".rstrip("0").rstrip(".")
-    return f"{f:.4g}"
+        return f"{f:.{max(digits - 1, 0)}f}".rstrip("0").rstrip(".")
+    return f"{f:.{digits}g}"
 
 
-def _context(ev: Evaluation, figs: list[Figure], lang: str, command: str) -> dict[str, Any]:
-    fw = ev.framework
+#: canonical unit of the built-in panel → (factor, zh label, en label) for display
+_UNITS = {
+    "CNY": (1e-8, "亿元", "100 m yuan"),
+    "USD": (1e-8, "亿美元", "US$ 100 m"),
+    "HKD": (1e-6, "百万港元", "HK$ m"),
+    "share": (100.0, "%", "%"),
+    "count": (1.0, "", ""),
+    "trips_per_day": (1.0, "人次/日", "trips/day"),
+}
+
+
+def display_unit(unit: str) -> tuple[float, str, str]:
+    """How to show values of ``unit``: multiply by the factor, label in zh and en."""
+    if unit in _UNITS:
+        return _UNITS[unit]
+    return 1.0, unit, unit
+
+
+def _slug(s: Any) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", str(s)).strip("-") or "x"
+
+
+def _bi(zh: str, en: str) -> dict[str, str]:
+    return {"zh": zh, "en": en}
+
+
+# ----------------------------------------------------------------------------- table specs
+@dataclass
+class Table:
+    """A table for the template: ``columns`` are ``(zh, en, numeric)``; cells are dicts with
+    ``text`` and optional ``href``, ``title``, ``cls``, ``zh``/``en`` (bilingual text)."""
+
+    id: str
+    title: dict[str, str]
+    columns: list[tuple[str, str, bool]]
+    rows: list[list[dict[str, Any]]]
+    note: dict[str, str] | None = None
+    collapsed: bool = False
+    row_ids: list[str] = field(default_factory=list)
+
+
+def _c(text: Any, **kw: Any) -> dict[str, Any]:
+    return {"text": "" if text is None else str(text), "href": "", "title": "", "cls": "", "zh": None, "en": None,
+            **kw}
+
+
+def _cb(zh: str, en: str, **kw: Any) -> dict[str, Any]:
+    return _c("", zh=zh, en=en, **kw)
+
+
+def _key_cols(ev: Evaluation) -> list[tuple[str, str, bool]]:
+    if ev.shape == "time_series":
+        return [("年份", "year", False)]
+    if ev.shape == "cross_section":
+        return [("单元", "unit", False)]
+    return [("单元", "unit", False), ("年份", "year", False)]
+
+
+def _key_cells(keys: pd.DataFrame, i: int) -> list[dict[str, Any]]:
+    return [_c(keys.iloc[i][c]) for c in keys.columns]
+
+
+def _row_id(keys: pd.DataFrame, i: int) -> str:
+    return "-".join(_slug(keys.iloc[i][c]) for c in keys.columns)
+
+
+class _Names:
+    """Labels of series, groups and subsystems in both languages."""
+
+    def __init__(self, ev: Evaluation) -> None:
+        fw = ev.framework
+        self.zh: dict[str, str] = {}
+        self.en: dict[str, str] = {}
+        for s in fw.subsystems:
+            for g in s.walk():
+                self.zh[g.id], self.en[g.id] = g.name_zh, g.name_en
+        for _s, _g, ind in fw.indicators():
+            self.zh[ind.series], self.en[ind.series] = ind.name_zh, ind.name_en
+        self.unit = {ind.series: ind.unit for _s, _g, ind in fw.indicators()}
+
+    def cell(self, code: str, **kw: Any) -> dict[str, Any]:
+        return _cb(self.zh.get(code, code), self.en.get(code, code), title=code, **kw)
+
+    def col(self, code: str, numeric: bool = True) -> tuple[str, str, bool]:
+        return (self.zh.get(code, code), self.en.get(code, code), numeric)
+
+
+# ----------------------------------------------------------------------------- context
+def _headline(ev: Evaluation, names: _Names) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Cards of the summary and the one-sentence statements under them."""
+    cards: list[dict[str, Any]] = []
+    lines: list[dict[str, str]] = []
+    h = ev.headline()
+    rb = ev.robustness
+    nominal_zh = "名义方案：{}、{}、{}".format(*(x for x in (
+        {"minmax": "极差标准化", "rank": "秩标准化"}[ev.recipe.normalisation],
+        {"entropy": "熵权", "critic": "CRITIC", "equal": "等权", "manual": "给定权重"}[ev.recipe.weighting],
+        {"arithmetic": "算术平均", "geometric": "几何平均", "topsis": "TOPSIS", "grey": "灰色关联"}[ev.recipe.aggregation])))
+    nominal_en = f"nominal: {ev.recipe.normalisation}, {ev.recipe.weighting} weights, {ev.recipe.aggregation}"
+    keys = h.drop(columns=[c for c in h.columns if c not in ("unit", "year")])
+
+    def band_text(i: int) -> tuple[str, str]:
+        if rb is None:
+            return "", ""
+        parts_zh, parts_en = [], []
+        if "q05" in h.columns and math.isfinite(float(h["q05"].iloc[i])):
+            parts_zh.append(f"蒙特卡洛 5–95%：{fmt_index(h['q05'].iloc[i])}–{fmt_index(h['q95'].iloc[i])}")
+            parts_en.append(f"Monte Carlo 5–95 %: {fmt_index(h['q05'].iloc[i])}–{fmt_index(h['q95'].iloc[i])}")
+        parts_zh.append(f"{int(rb.summary['n_variants'].iloc[0])} 种方法组合：{fmt_index(h['min'].iloc[i])}–"
+                        f"{fmt_index(h['max'].iloc[i])}")
+        parts_en.append(f"{int(rb.summary['n_variants'].iloc[0])} method variants: {fmt_index(h['min'].iloc[i])}–"
+                        f"{fmt_index(h['max'].iloc[i])}")
+        return "；".join(parts_zh), "; ".join(parts_en)
+
+    if ev.coupling is not None and ev.shape == "time_series":
+        for i in (len(h) - 1, 0):
+            bz, be = band_text(i)
+            y = keys.iloc[i]["year"]
+            cards.append({"label": _bi(f"耦合协调度 D（{y} 年）", f"Coupling coordination D ({y})"),
+                          "value": fmt_index(h["value"].iloc[i]), "href": f"#cp-{_row_id(keys, i)}",
+                          "sub": _bi(f"{h['band_zh'].iloc[i]}；{bz}（{nominal_zh}）",
+                                     f"{h['band_en'].iloc[i]}; {be} ({nominal_en})")})
+    else:
+        order = np.argsort(-h["value"].to_numpy(dtype=float), kind="stable")
+        what = _bi("耦合协调度 D", "coupling coordination D") if ev.coupling is not None else _bi(
+            names.zh.get(ev.framework.subsystems[0].id, "得分") + "得分", names.en.get(ev.framework.subsystems[0].id,
+                                                                                    "score") + " score")
+        for rank, i in enumerate(order[:3], start=1):
+            label = " ".join(str(keys.iloc[i][c]) for c in keys.columns)
+            bz, be = band_text(int(i))
+            rr = ""
+            if "rank_min" in h.columns:
+                rr = f"{int(h['rank_min'].iloc[i])}–{int(h['rank_max'].iloc[i])}"
+            cards.append({"label": _bi(f"第 {rank} 名：{label}", f"#{rank}: {label}"),
+                          "value": fmt_index(h["value"].iloc[i]), "href": f"#sc-{_row_id(keys, int(i))}",
+                          "sub": _bi(f"{what['zh']}；排名范围 {rr}；{bz}", f"{what['en']}; rank range {rr}; {be}")})
+    p = ev.prepared
+    n_fill = int((p.filled != "").to_numpy().sum())
+    cards.append({"label": _bi("使用的指标", "Indicators used"), "value": f"{len(p.used)} / {len(ev.framework.indicators())}",
+                  "href": "#indicators",
+                  "sub": _bi(f"填补 {n_fill} / {p.values.size} 个单元格", f"{n_fill} of {p.values.size} cells filled")})
+    if ev.attribution is not None:
+        g = ev.attribution.grey.sort_values(["rank", "group"]).iloc[0]
+        gr = ev.robustness.group_ranks.set_index("group") if ev.robustness is not None else None
+        rr_zh = rr_en = ""
+        if gr is not None and g["group"] in gr.index:
+            a, b = int(gr.at[g["group"], "rank_min"]), int(gr.at[g["group"], "rank_max"])
+            rr_zh, rr_en = f"；方法组合下排序 {a}–{b}", f"; rank {a}–{b} over method variants"
+        cards.append({"label": _bi("时间路径最相似的分组（灰色关联度：相似，不是归因）",
+                                   "Group whose time path is most similar (grey grade: similarity, not attribution)"),
+                      "value": fmt_index(g["grade"]), "href": "#attribution",
+                      "sub": _bi(names.zh.get(g["group"], g["group"]) + rr_zh, names.en.get(g["group"], g["group"]) + rr_en)})
+    return cards, lines
+
+
+def _value_table(ev: Evaluation, names: _Names) -> Table:
+    """Raw matrix: every used value, linked to its source, marked when filled or approximate."""
+    p = ev.prepared
+    keys = _keys(p.values.index, ev.shape)
     cells = ev.panel.cells
-    prov = {(str(r.series), int(r.year)): r for r in _rows(cells)}
-    inds = ev.indicators
-    used = inds[inds["status"] == "used"]
-
-    def chan(cid: str) -> dict[str, str]:
-        ch = fw.channel(cid)
-        return {"id": cid, "slug": _slug(cid), "zh": ch.name_zh, "en": ch.name_en}
-
-    # Values table: used series × kept years, each cell linked to its source.
-    obs_years: dict[str, list[int]] = {
-        str(k): sorted(int(y) for y in g) for k, g in cells.groupby("series")["year"]} if not cells.empty else {}
-    value_rows = []
-    for r in _rows(inds):
-        s = str(r.series)
-        row_cells = []
-        for y in ev.years:
-            p = prov.get((s, y))
-            fill = str(ev.filled.loc[y, s]) if s in ev.filled.columns else ""
-            if p is not None:
-                qual = str(getattr(p, "qualifier", "") or "")
-                qual = "" if qual in {"exact", "nan"} else qual
-                q_zh, q_en, q_mark = QUALIFIERS.get(qual, ("", "", "")) if qual else ("", "", "")
-                if qual and not q_mark:
-                    q_zh, q_en, q_mark = (f"限定词 {qual}，按点值使用", f"qualifier {qual}, used as a point value", "~")
-                row_cells.append({"text": q_mark + fmt_value(p.value), "href": f"#src-{_slug(p.source_id)}",
-                                  "title": " · ".join(str(t) for t in (
-                                      f"{q_en} / {q_zh}" if qual else "", p.observation_id, p.source_id,
-                                      f"grade {p.grade}" if p.grade else "", p.locator, p.note)
-                                      if str(t) and str(t) != "nan"),
-                                  "cls": f"g{_slug(p.grade) if p.grade else 'U'}" + (" approx" if qual else "")})
-            elif fill == "interpolated":
-                yrs = obs_years.get(s, [])
-                a_y = max((v for v in yrs if v < y), default=None)
-                b_y = min((v for v in yrs if v > y), default=None)
-                row_cells.append({"text": fmt_value(ev.values.loc[y, s]) + MARK_INTERPOLATED, "href": "#decisions",
-                                  "title": f"interpolated between {a_y} and {b_y} / 在 {a_y} 与 {b_y} 年之间线性插值",
-                                  "cls": "imp"})
-            elif fill == "carried":
-                yrs = obs_years.get(s, [])
-                src_y = max((v for v in yrs if v < y), default=None) or min((v for v in yrs if v > y), default=None)
-                row_cells.append({"text": fmt_value(ev.values.loc[y, s]) + MARK_CARRIED, "href": "#decisions",
-                                  "title": f"carried from {src_y}, not interpolated / 沿用 {src_y} 年数值（平推，非插值）",
-                                  "cls": "carr"})
+    prov = {(str(u), str(s), int(y)): r for u, s, y, r in zip(
+        cells["unit"], cells["series"], cells["year"], cells.to_dict("records"), strict=True)}
+    single = ev.panel.units[0] if len(ev.panel.units) == 1 else ""
+    y0 = ev.panel.years[0]
+    units = {s: display_unit(names.unit.get(s, "")) for s in p.used}
+    cols = _key_cols(ev) + [(f"{names.zh.get(s, s)}（{units[s][1]}）" if units[s][1] else names.zh.get(s, s),
+                             f"{names.en.get(s, s)} ({units[s][2]})" if units[s][2] else names.en.get(s, s), True)
+                            for s in p.used]
+    rows = []
+    for i, k in enumerate(p.values.index):
+        unit, year = ((single, int(k)) if ev.shape == "time_series" else (str(k), y0)
+                      if ev.shape == "cross_section" else (str(k[0]), int(k[1])))
+        row = _key_cells(keys, i)
+        for s in p.used:
+            factor = units[s][0]
+            v = float(p.values.at[k, s]) * factor
+            fill = str(p.filled.at[k, s])
+            obs = prov.get((unit, s, year))
+            if obs is not None and not fill:
+                q = str(obs.get("qualifier") or "")
+                mark = {"about": "≈", "over": "≥", "at_least": "≥", "lower_bound_share": "≥", "under": "≤"}.get(q, "")
+                title = " · ".join(str(t) for t in (QUALIFIERS.get(q, ("", ""))[1] if q else "", obs["observation_id"],
+                                                      obs["source_id"], f"grade {obs['grade']}" if obs["grade"] else "",
+                                                      obs["locator"]) if str(t) and str(t) != "nan")
+                row.append(_c(mark + fmt_value(v), href=f"#src-{_slug(obs['source_id'])}", title=title,
+                              cls=f"g{_slug(obs['grade']) if obs['grade'] else 'U'}"))
             else:
-                row_cells.append({"text": "", "href": "", "title": "", "cls": "miss"})
-        value_rows.append({"series": s, "slug": _slug(s), "zh": r.name_zh, "en": r.name_en, "unit": r.unit,
-                           "used": r.status == "used", "cells": row_cells})
+                mk = {"interpolated": MARK_INTERPOLATED, "carried": MARK_CARRIED, "imputed": MARK_IMPUTED}.get(fill, "")
+                row.append(_c(fmt_value(v, 3) + mk, href="#decisions", title=fill,
+                              cls={"interpolated": "imp", "carried": "carr", "imputed": "imp"}.get(fill, "miss")))
+        rows.append(row)
+    return Table("raw", _bi("原始数据矩阵（每个数值链接到来源）", "Raw data matrix (every value links to its source)"),
+                 cols, rows, note=_bi(
+                     f"颜色 = 来源等级（A 官方统计，B 引用官方数据的政府/主流媒体，C 二手资料）；{MARK_INTERPOLATED} 线性插值，"
+                     f"{MARK_CARRIED} 平推（沿用最近观测值，非插值），{MARK_IMPUTED} 以其他单元均值填补；≈ 约数，≥ 下限，≤ 上限（均按点值使用）。",
+                     f"Colour = source grade (A official statistics, B government or major media quoting official "
+                     f"figures, C secondary); {MARK_INTERPOLATED} interpolated, {MARK_CARRIED} carried from the nearest "
+                     f"observation (not interpolated), {MARK_IMPUTED} filled with the other units' mean; ≈ approximate, "
+                     "≥ lower bound, ≤ upper bound (each used as a point value)."),
+                 collapsed=True, row_ids=[f"val-{_row_id(keys, i)}" for i in range(len(rows))])
 
-    indicator_rows = [{
-        "series": r.series, "slug": _slug(r.series), "subsystem": r.subsystem, "channel": chan(str(r.channel)),
-        "zh": r.name_zh, "en": r.name_en, "unit": r.unit, "direction": "+" if int(r.direction) > 0 else "−",
-        "section": r.section, "n": int(r.n_observed), "n_kept": int(r.n_observed_kept), "n_imp": int(r.n_imputed),
-        "used": r.status == "used", "reason_zh": r.reason_zh, "reason_en": r.reason_en,
-        "weight": fmt_index(r.weight), "cweight": fmt_index(r.channel_weight),
-        "link": getattr(r, "link", "unspecified"), "n_carr": int(getattr(r, "n_carried", 0)),
-        "n_approx": int(getattr(r, "n_approximate", 0)),
-    } for r in _rows(inds)]
 
-    def year_mark(n_int: int, n_car: int, n_apx: int = 0) -> dict[str, str]:
-        mark = (MARK_INTERPOLATED if n_int else "") + (MARK_CARRIED if n_car else "")
-        parts_en = [f"{n} {w}" for n, w in ((n_int, "interpolated"), (n_car, "carried"), (n_apx, "approximate/bound"))
-                    if n]
-        parts_zh = [f"{w} {n} 个" for n, w in ((n_int, "插值"), (n_car, "平推"), (n_apx, "约数/上下限")) if n]
-        title = (f"inputs include {', '.join(parts_en)} cell(s) / 输入含{'，'.join(parts_zh)}" if parts_en else "")
-        return {"mark": mark + ("≈" if n_apx else ""), "title": title}
+def _keys(index: pd.Index, shape: str) -> pd.DataFrame:
+    from hkfactor.evaluation._analysis import row_keys  # the same keys the result tables carry
 
-    cp_df = ev.coupling
-    coupling_rows = [{
-        "year": int(r.year), "U_hk": fmt_index(r.U_hk), "U_sz": fmt_index(r.U_sz), "C": fmt_index(r.C),
-        "T": fmt_index(r.T), "D": fmt_index(r.D), "band": int(r.band), "band_zh": r.band_zh, "band_en": r.band_en,
-        "ratio": fmt_index(r.ratio), "rel_zh": r.relative_zh, "rel_en": r.relative_en,
-        "C_w": fmt_index(r.C_wang2021), "D_w": fmt_index(r.D_wang2021),
-        **year_mark(int(r.n_interpolated), int(r.n_carried), int(r.n_approximate)),
-    } for r in _rows(cp_df)]
-    hk_marks = {int(r.year): year_mark(int(r.n_interpolated_hk), int(r.n_carried_hk)) for r in _rows(cp_df)}
-    hk_carried = {int(r.year): int(r.n_carried_hk) > 0 for r in _rows(cp_df)}
+    return row_keys(index, shape)
 
-    chans = [chan(str(c)) for c in ev.channel_index.columns]
-    channel_rows = [{"year": int(y), "vals": [fmt_index(ev.channel_index.loc[y, c["id"]]) for c in chans],
-                     **hk_marks[int(y)]} for y in ev.channel_index.index]
-    obstacle_rows = [{"year": int(y), "vals": [fmt_index(ev.obstacle.loc[y, c["id"]]) for c in chans],
-                      "carried": hk_carried[int(y)], **hk_marks[int(y)]}
-                     for y in ev.obstacle.index]
-    carried_obstacle_years = [r["year"] for r in obstacle_rows if r["carried"]]
-    gr = ev.grey.merge(ev.grey_robustness, on=["channel", "rank"])
 
-    def rng(lo: Any, hi: Any) -> str:
-        try:
-            a_, b_ = int(lo), int(hi)
-        except (TypeError, ValueError):
-            return "—"
-        return f"{a_}" if a_ == b_ else f"{a_}–{b_}"
+def _matrix(ev: Evaluation, df: pd.DataFrame, tid: str, title: dict[str, str], names: _Names,
+            *, collapsed: bool = True, ranks: bool = False, prefix: str = "") -> Table:
+    keys = _keys(df.index, ev.shape)
+    cols = _key_cols(ev) + [names.col(c) for c in df.columns]
+    if ranks:
+        cols += [(f"{names.zh.get(c, c)} 排名", f"{names.en.get(c, c)} rank", True) for c in df.columns]
+        rk = df.rank(ascending=False, method="min")
+    rows = []
+    for i in range(len(df)):
+        row = _key_cells(keys, i) + [_c(fmt_index(v)) for v in df.iloc[i]]
+        if ranks:
+            row += [_c(int(v) if math.isfinite(v) else "—") for v in rk.iloc[i]]
+        rows.append(row)
+    return Table(tid, title, cols, rows, collapsed=collapsed,
+                 row_ids=[f"{prefix}{_row_id(keys, i)}" for i in range(len(rows))] if prefix else [])
 
-    grey_rows = [{"channel": chan(str(r.channel)), "grade": fmt_index(r.grade), "rank": int(r.rank),
-                  "rank_min": int(r.rank_min), "rank_max": int(r.rank_max),
-                  "variants": rng(r.rank_min, r.rank_max),
-                  "settings": rng(r.settings_rank_min, r.settings_rank_max),
-                  "grade_range": f"{fmt_index(r.settings_grade_min)}–{fmt_index(r.settings_grade_max)}",
-                  "loo": rng(r.loo_rank_min, r.loo_rank_max) if not pd.isna(r.loo_rank_min) else "—",
-                  "diff_corr": fmt_index(r.diff_corr),
-                  "n_ind": int((used["channel"] == r.channel).sum())}
-                 for r in _rows(gr.sort_values(["rank", "channel"]))]
-    rob_rows = [{"year": int(r.year), "D": fmt_index(r.D), "D_min": fmt_index(r.D_min),
-                 "D_median": fmt_index(r.D_median), "D_max": fmt_index(r.D_max), "U": fmt_index(r.U_hk),
-                 "U_min": fmt_index(r.U_hk_min), "U_max": fmt_index(r.U_hk_max),
-                 "D_w": fmt_index(r.D_wang2021),
-                 "D_mc": (f"{fmt_index(r.D_mc_q05)}–{fmt_index(r.D_mc_q95)}" if hasattr(r, "D_mc_q05") else "—")}
-                for r in _rows(ev.robustness)]
-    loo_rows = [{"series": str(r.series), "slug": _slug(r.series), "channel": chan(str(r.channel)),
-                 "dD": fmt_index(r.D_max_abs_change),
-                 "year": "" if pd.isna(r.D_change_year) else int(r.D_change_year),
-                 "ranks": str(r.ranks), "changed": bool(r.rank_changed), "note": str(r.note)}
-                for r in _rows(ev.loo)]
-    loo_max = (ev.loo.sort_values(["D_max_abs_change", "series"], ascending=[False, True]).iloc[0]
-               if not ev.loo.empty and ev.loo["D_max_abs_change"].notna().any() else None)
-    c_vals = cp_df["C"].to_numpy(dtype=float)
-    n_c1 = int((c_vals >= C_NEAR_ONE).sum())
-    construct = next((d for d in ev.decisions if d.kind == "construct"), None)
 
-    use_count = cells.groupby("source_id").size().to_dict() if not cells.empty else {}
-    source_rows = [{"id": r.id, "slug": _slug(r.id), "title_zh": r.title_zh, "title_en": r.title_en,
-                    "publisher": r.publisher, "url": r.url, "is_link": str(r.url).startswith(("http://", "https://")),
-                    "grade": r.grade, "n": int(use_count.get(r.id, 0))}
-                   for r in _rows(ev.panel.sources) if use_count.get(r.id, 0)]
+def _long_table(df: pd.DataFrame, tid: str, title: dict[str, str], columns: Sequence[tuple[str, str, str, str]],
+                *, collapsed: bool = True, note: dict[str, str] | None = None) -> Table:
+    """``columns``: (field, zh, en, kind) with kind ``text``, ``index``, ``int``, ``bi:<field_zh>,<field_en>``."""
+    cols = [(zh, en, kind in ("index", "int")) for _f, zh, en, kind in columns]
+    rows = []
+    for rec in df.to_dict("records"):
+        row = []
+        for f, _zh, _en, kind in columns:
+            v = rec.get(f)
+            if kind == "index":
+                row.append(_c(fmt_index(v)))
+            elif kind == "int":
+                row.append(_c("—" if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)))
+            elif kind.startswith("bi:"):
+                a, b = kind[3:].split(",")
+                row.append(_cb(str(rec.get(a, "")), str(rec.get(b, "")), cls="t"))
+            else:
+                text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+                row.append(_c(text, cls="t" if len(text) > 24 else ""))
+        rows.append(row)
+    return Table(tid, title, cols, rows, note=note, collapsed=collapsed)
 
-    last = coupling_rows[-1]
-    first = coupling_rows[0]
-    top = grey_rows[0] if grey_rows else None
-    n_cells = len(ev.years) * len(used)
-    n_imp = int(ev.imputed.to_numpy().sum())
-    grades = cells[cells["series"].isin(set(used["series"])) & cells["year"].isin(ev.years)]["grade"]
-    grade_counts = {g or "—": int(n) for g, n in sorted(grades.value_counts().items())}
+
+def _charts(ev: Evaluation, names: _Names) -> list[_svg.Chart]:
+    out: list[_svg.Chart] = []
+    sc = ev.indices.scores
+    subs = [s.id for s in ev.framework.subsystems]
+    rb = ev.robustness
+    if ev.shape == "time_series":
+        x = [int(y) for y in sc.index]
+        series = [(names.zh[s], names.en[s], sc[s].tolist()) for s in subs]
+        band = None
+        marks = []
+        f = ev.prepared.filled
+        for y in sc.index:
+            row = f.loc[y]
+            marks.append((MARK_INTERPOLATED if (row == "interpolated").any() else "")
+                         + (MARK_CARRIED if (row == "carried").any() else ""))
+        if ev.coupling is not None:
+            series.append(("耦合协调度 D", "coupling coordination D", ev.coupling.table["D"].tolist()))
+            if rb is not None and "q05" in rb.summary.columns:
+                band = (rb.summary["q05"].tolist(), rb.summary["q95"].tolist())
+        out.append(_svg.lines("indices", x, series, title=("子系统指数与耦合协调度", "Subsystem indices and coupling coordination"),
+                              band=band, band_label=("D 的蒙特卡洛 5–95% 区间", "D, Monte Carlo 5–95 %"), marks=marks,
+                              y_range=(0.0, 1.0)))
+        for s in ev.framework.subsystems:
+            groups = [g for g in ev.prepared.groups_used.get(s.id, ()) if g in sc.columns]
+            if len(groups) >= 2:
+                out.append(_svg.lines(f"groups-{_slug(s.id)}", x, [(names.zh[g], names.en[g], sc[g].tolist())
+                                                                   for g in groups],
+                                      title=(f"{s.name_zh}：各分组指数", f"{s.name_en}: group indices"),
+                                      marks=marks, y_range=(0.0, 1.0)))
+    else:
+        h = ev.headline()
+        keys = h[[c for c in ("unit", "year") if c in h.columns]]
+        if ev.shape == "cross_section":
+            order = np.argsort(-h["value"].to_numpy(dtype=float), kind="stable")
+            labels = [(str(keys.iloc[i]["unit"]), str(keys.iloc[i]["unit"])) for i in order]
+            out.append(_svg.bars("scores", labels, [float(h["value"].iloc[i]) for i in order],
+                                 title=(("耦合协调度 D" if ev.coupling is not None else "综合得分") + "（横线：方法组合范围）",
+                                        ("Coupling coordination D" if ev.coupling is not None else "Composite score")
+                                        + " (whiskers: range over method variants)"),
+                                 lo=[float(h["min"].iloc[i]) for i in order] if "min" in h.columns else None,
+                                 hi=[float(h["max"].iloc[i]) for i in order] if "max" in h.columns else None))
+        else:
+            years = sorted(set(int(y) for y in keys["year"]))
+            series = []
+            for u in dict.fromkeys(keys["unit"]):
+                sel = h[h["unit"] == u].set_index("year")["value"]
+                series.append((str(u), str(u), [float(sel.get(y, np.nan)) for y in years]))
+            out.append(_svg.lines("scores", years, series, title=(
+                "各单元的" + ("耦合协调度 D" if ev.coupling is not None else "综合得分"),
+                ("Coupling coordination D" if ev.coupling is not None else "Composite score") + " by unit"),
+                y_range=(0.0, 1.0)))
+    if ev.attribution is not None:
+        g = ev.attribution.grey.sort_values(["rank", "group"])
+        out.append(_svg.bars("trend-similarity", [(names.zh.get(x, x), names.en.get(x, x)) for x in g["group"]],
+                             g["grade"].tolist(), title=("趋势相似度（灰色关联度）", "Trend similarity (grey relational grade)"),
+                             x_range=(0.0, 1.0)))
+    cov = ev.prepared.coverage
+    if not cov.empty:
+        cov = cov.assign(col=cov["year"].astype(str) if ev.shape == "time_series" else cov["unit"].astype(str)
+                         if ev.shape == "cross_section" else cov["unit"].astype(str) + " " + cov["year"].astype(str))
+        series = list(dict.fromkeys(cov["series"]))
+        colnames = list(dict.fromkeys(cov["col"]))
+        piv = {(s, c): (st, gr) for s, c, st, gr in zip(cov["series"], cov["col"], cov["status"], cov["grade"],
+                                                       strict=True)}
+        cells = [[("obs" + (piv[(s, c)][1] or "")) if piv.get((s, c), ("", ""))[0] == "observed"
+                  else piv.get((s, c), ("missing", ""))[0] for c in colnames] for s in series]
+        colours = {"obsA": "#1b7837", "obsB": "#4393c3", "obsC": "#e08214", "obsP": "#8c510a", "obs": "#999999",
+                   "interpolated": "#fddbc7", "carried": "#e7d4e8", "imputed": "#fddbc7", "missing": "#f4f4f4"}
+        legend = [("obsA", "A 官方", "A official"), ("obsB", "B 引用官方", "B quoting official"),
+                  ("obsC", "C 二手", "C secondary"), ("obs", "无等级", "no grade"),
+                  ("interpolated", "插值/填补", "filled"), ("carried", "平推", "carried"), ("missing", "缺失", "missing")]
+        out.append(_svg.heatmap("coverage", [(names.zh.get(s, s), names.en.get(s, s)) for s in series], colnames, cells,
+                                colours, legend, title=("数据覆盖（按来源等级）", "Coverage by source grade")))
+    return out
+
+
+def _context(ev: Evaluation, charts: list[_svg.Chart], lang: str, command: str) -> dict[str, Any]:
+    fw, p, ind = ev.framework, ev.prepared, ev.indices
+    names = _Names(ev)
+    cards, _lines = _headline(ev, names)
+    warnings = [d for d in ev.decisions if d.code == "construct.no_bilateral"]
+    results: list[Table] = []
+    subs = [s.id for s in fw.subsystems]
+    score_cols = [c for c in ind.scores.columns if c != "INDEX"]
+    results.append(_matrix(ev, ind.scores[score_cols], "scores", _bi("得分（0–1）与排名", "Scores (0–1) and ranks"),
+                           names, collapsed=False, ranks=ev.shape != "time_series", prefix="sc-"))
+    if ev.coupling is not None:
+        t = ev.coupling.table
+        keys = _keys(ind.scores.index, ev.shape)
+        cols = _key_cols(ev) + [names.col(s) for s in subs] + [("C", "C", True), ("T", "T", True), ("D", "D", True),
+                                                               ("协调等级", "band", False)]
+        if "ratio" in t.columns:
+            cols += [(f"{names.zh[subs[1]]}/{names.zh[subs[0]]}", f"{names.en[subs[1]]}/{names.en[subs[0]]}", True),
+                     ("相对发展类型", "relative development", False)]
+        cols += [("C（王淑佳等 2021）", "C (Wang et al. 2021)", True), ("D（王淑佳等 2021）", "D (Wang et al. 2021)", True)]
+        rows = []
+        for i, r in enumerate(t.to_dict("records")):
+            row = _key_cells(keys, i) + [_c(fmt_index(r[f"U_{s}"])) for s in subs]
+            row += [_c(fmt_index(r["C"])), _c(fmt_index(r["T"])), _c(fmt_index(r["D"])),
+                    _cb(f"{r['band']} {r['band_zh']}", f"{r['band']} {r['band_en']}")]
+            if "ratio" in t.columns:
+                row += [_c(fmt_index(r["ratio"])), _cb(r["relative_zh"], r["relative_en"])]
+            row += [_c(fmt_index(r["C_wang2021"])), _c(fmt_index(r["D_wang2021"]))]
+            rows.append(row)
+        results.append(Table("coupling", _bi("耦合协调度", "Coupling coordination"), cols, rows, note=_bi(
+            "C = n·(∏U)^(1/n)/ΣU，T = Σα·U，D = √(C·T)。" + ev.coupling.decisions[0].render("zh"),
+            "C = n·(∏U)^(1/n)/ΣU, T = Σα·U, D = √(C·T). " + ev.coupling.decisions[0].render("en")),
+            row_ids=[f"cp-{_row_id(keys, i)}" for i in range(len(rows))]))
+    if ev.attribution is not None:
+        g = ev.attribution.grey.sort_values(["rank", "group"])
+        gr = ev.robustness.group_ranks.set_index("group") if ev.robustness is not None else pd.DataFrame()
+
+        def rng(gid: str, a: str, b: str) -> str:
+            if gid not in gr.index or pd.isna(gr.at[gid, a]):
+                return "—"
+            lo, hi = int(gr.at[gid, a]), int(gr.at[gid, b])
+            return f"{lo}" if lo == hi else f"{lo}–{hi}"
+
+        rows = [[names.cell(r["group"]), _c(fmt_index(r["grade"])), _c(int(r["rank"])),
+                 _c(rng(r["group"], "rank_min", "rank_max")), _c(rng(r["group"], "settings_rank_min", "settings_rank_max")),
+                 _c(rng(r["group"], "loo_rank_min", "loo_rank_max")), _c(fmt_index(r["diff_corr"]))]
+                for r in g.to_dict("records")]
+        results.append(Table("attribution", _bi(f"趋势相似度：各分组与“{names.zh[fw.reference_id]}”的灰色关联度",
+                                                f"Trend similarity: grey relational grade against '{names.en[fw.reference_id]}'"),
+                             [("分组", "group", False), ("关联度", "grade", True), ("排序", "rank", True),
+                              ("方法组合下排序", "rank over method variants", True),
+                              ("灰色设置下排序", "rank over grey settings", True), ("逐一剔除指标下排序", "rank leaving one out", True),
+                              ("一阶差分相关", "first-difference corr.", True)], rows,
+                             note=_bi("灰色关联度只比较两条时间序列的形状是否相似；共同的时间趋势会让所有关联度都高。它不是归因，也不衡量影响大小；"
+                                      "一阶差分相关去掉了共同趋势，作为对照。",
+                                      "The grey grade compares only the shapes of two time series; a common trend makes every "
+                                      "grade high. It is not attribution and does not measure effect size; the correlation of "
+                                      "first differences removes the common trend, as a check.")))
+    for s in fw.subsystems:
+        og = ev.obstacles.groups
+        og = og[og["subsystem"] == s.id]
+        if og.empty:
+            continue
+        level = "group" if og["group"].nunique() > 1 else "series"
+        src = og if level == "group" else ev.obstacles.indicators[ev.obstacles.indicators["subsystem"] == s.id]
+        kc = [c for c in ("unit", "year") if c in src.columns]
+        piv = src.pivot_table(index=kc, columns=level, values="obstacle", aggfunc="first", sort=False)
+        results.append(_matrix(ev, piv.set_axis(ind.scores.index) if len(piv) == len(ind.scores) else piv,
+                               f"obstacles-{_slug(s.id)}",
+                               _bi(f"障碍度：{s.name_zh}（各{'分组' if level == 'group' else '指标'}，每行合计为1）",
+                                   f"Obstacle degree: {s.name_en} (by {'group' if level == 'group' else 'indicator'}, "
+                                   "rows sum to 1)"), names, collapsed=ev.shape != "time_series"))
+    if ev.robustness is not None:
+        sm = ev.robustness.summary
+        cols = [("nominal", "名义值", "nominal", "index"), ("min", "方法组合最小", "grid min", "index"),
+                ("median", "方法组合中位", "grid median", "index"), ("max", "方法组合最大", "grid max", "index")]
+        if "q05" in sm.columns:
+            cols += [("q05", "蒙特卡洛 5%", "Monte Carlo 5 %", "index"), ("q95", "蒙特卡洛 95%", "Monte Carlo 95 %", "index")]
+        if "rank_min" in sm.columns:
+            cols += [("rank", "排名", "rank", "int"), ("rank_min", "最好排名", "best rank", "int"),
+                     ("rank_max", "最差排名", "worst rank", "int")]
+        kcols = [(c, z, e, "text") for c, z, e, _n in [("year", "年份", "year", False), ("unit", "单元", "unit", False)]
+                 if c in sm.columns]
+        hl = ev.robustness.headline
+        results.append(_long_table(sm, "robustness", _bi(
+            f"稳健性：{'耦合协调度 D' if hl == 'D' else names.zh.get(hl, hl)}", f"Robustness: {'coupling coordination D' if hl == 'D' else names.en.get(hl, hl)}"),
+            kcols + cols, collapsed=False))
+    intermediate: list[Table] = [_value_table(ev, names)]
+    intermediate.append(_matrix(ev, ind.normalised, "normalised", _bi("标准化矩阵（0–1，已按方向调整）",
+                                                                      "Standardised matrix (0–1, direction applied)"), names))
+    w = ind.weights.assign(name_zh=[names.zh.get(s, s) for s in ind.weights["series"]],
+                           name_en=[names.en.get(s, s) for s in ind.weights["series"]])
+    wcols = [("series", "代码", "code", "text"), ("name", "指标", "indicator", "bi:name_zh,name_en"),
+             ("subsystem", "子系统", "subsystem", "text"), ("group", "分组", "group", "text")]
+    if "e" in w.columns:
+        wcols += [("e", "信息熵 e", "entropy e", "index"), ("d", "差异系数 d", "divergence d", "index")]
+    if "C" in w.columns:
+        wcols += [("sd", "标准差 σ", "contrast σ", "index"), ("conflict", "冲突性", "conflict", "index"),
+                  ("C", "信息量 C", "information C", "index")]
+    wcols += [("weight", "权重 w", "weight w", "index"), ("group_weight", "分组内权重", "within group", "index")]
+    intermediate.append(_long_table(w, "weights", _bi("权重（子系统内计算）", "Weights (computed within each subsystem)"), wcols,
+                                    collapsed=False))
+    if not ind.topsis.empty:
+        intermediate.append(_long_table(ind.topsis, "topsis", _bi("TOPSIS：正负理想解距离与贴近度",
+                                                                  "TOPSIS: distances to the ideal and anti-ideal, closeness"),
+                                        [("code", "分组", "group", "text"), ("row", "行", "row", "text"),
+                                         ("d_plus", "D⁺", "D⁺", "index"), ("d_minus", "D⁻", "D⁻", "index"),
+                                         ("closeness", "贴近度", "closeness", "index")]))
+    if ev.attribution is not None:
+        coef = ev.attribution.coefficients.set_axis(ind.scores.index)
+        intermediate.append(_matrix(ev, coef[list(ev.attribution.groups)], "grey-coefficients",
+                                    _bi("灰色关联系数", "Grey relational coefficients"), names))
+    if ev.robustness is not None and not ev.robustness.loo.empty:
+        intermediate.append(_long_table(ev.robustness.loo, "loo", _bi("逐一剔除指标", "Leave one indicator out"), [
+            ("series", "剔除的指标", "indicator left out", "text"), ("group", "分组", "group", "text"),
+            ("max_abs_change", "最大变化", "largest change", "index"), ("change_row", "出现于", "at", "text"),
+            ("ranks", "分组排序", "group ranks", "text"), ("note", "说明", "note", "text")]))
+    it = ev.indicator_table()
+    ind_table = _long_table(it, "indicators", _bi("指标", "Indicators"), [
+        ("series", "代码", "code", "text"), ("name", "指标", "indicator", "bi:name_zh,name_en"),
+        ("subsystem", "子系统", "subsystem", "text"), ("group", "分组", "group", "text"), ("unit", "单位", "unit", "text"),
+        ("direction", "方向", "direction", "int"), ("link", "关联类型", "link", "text"),
+        ("n_observed", "观测数", "observed", "int"), ("n_interpolated", "插值", "interpolated", "int"),
+        ("n_carried", "平推", "carried", "int"), ("weight", "权重", "weight", "index"),
+        ("status", "状态", "status", "text"), ("reason", "原因", "reason", "bi:reason_zh,reason_en")], collapsed=True)
+    used_src = set(ev.panel.cells["source_id"].astype(str))
+    src = ev.panel.sources[ev.panel.sources["id"].astype(str).isin(used_src)]
+    decisions = [{"code": d.code, "kind": d.kind, "zh": d.render("zh"), "en": d.render("en")} for d in ev.decisions]
+    r = ev.recipe
     return {
-        "lang": lang, "fw": fw, "version": __version__, "command": command,
-        "panel_label": ev.panel.label, "years": ev.years, "year_span": f"{ev.years[0]}–{ev.years[-1]}",
-        "recipe": ev.recipe, "recipe_json": ev.recipe.to_json(),
-        "decisions": ev.decisions, "figs": {f.name: f for f in figs},
-        "indicator_rows": indicator_rows, "value_rows": value_rows, "coupling_rows": coupling_rows,
-        "chans": chans, "channel_rows": channel_rows, "obstacle_rows": obstacle_rows,
-        "grey_rows": grey_rows, "rob_rows": rob_rows, "source_rows": source_rows,
-        "first": first, "last": last, "top": top,
-        "n_used": len(used), "n_total": len(inds), "n_cells": n_cells, "n_imp": n_imp,
-        "grade_counts": grade_counts, "n_variants": int(ev.robustness["n_variants"].iloc[0]),
-        "n_carr": int((ev.filled == "carried").to_numpy().sum()) if not ev.filled.empty else 0,
-        "n_interp": int((ev.filled == "interpolated").to_numpy().sum()) if not ev.filled.empty else 0,
-        "n_chan_used": len(ev.channel_index.columns), "n_chan_total": len(fw.channels),
-        "loo_rows": loo_rows, "loo_max": loo_max, "carried_obstacle_years": carried_obstacle_years,
-        "c_min": fmt_index(float(c_vals.min())) if len(c_vals) else "—",
-        "c_max": fmt_index(float(c_vals.max())) if len(c_vals) else "—",
-        "n_c1": n_c1, "n_years": len(c_vals), "c_near_one": C_NEAR_ONE,
-        "c_mostly_one": n_c1 > len(c_vals) / 2, "c_always_one": n_c1 == len(c_vals),
-        "construct": construct, "no_bilateral": construct is not None and construct.subject != "bilateral",
-        "mark_i": MARK_INTERPOLATED, "mark_c": MARK_CARRIED,
-        "grey_rhos": ", ".join(f"{x:g}" for x in ev.recipe.grey_rhos),
+        "lang": lang, "fw": fw, "version": __version__, "command": command, "panel_label": ev.panel.label,
+        "shape": _bi(*_SHAPES[ev.shape]), "span": (f"{ev.years[0]}–{ev.years[-1]}" if ev.years and ev.years[0] else ""),
+        "n_units": len(ev.panel.units), "cards": cards, "warnings": warnings,
+        "charts": {c.name: c for c in charts}, "results": results, "intermediate": intermediate,
+        "ind_table": ind_table, "decisions": decisions, "sources": src.to_dict("records"),
+        "slug": _slug, "recipe_json": r.to_json(), "time_series": ev.shape == "time_series",
+        "is_pair": fw.partner is not None,
     }
 
 
-def render_html(ev: Evaluation, figs: list[Figure], *, lang: str = "zh", command: str = "hkfactor evaluate") -> str:
-    """Render the report page (a string); deterministic for a given evaluation and figures."""
+def render_html(ev: Evaluation, charts: list[_svg.Chart], *, lang: str = "zh", command: str = "hkfactor evaluate") -> str:
+    """Render the report page (a string); deterministic for a given evaluation."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     tpl = env.get_template("evaluation.html.j2")
-    # The project's own stylesheet, inserted as is: escaping it would turn its quotes into &#34;
-    # and browsers would drop the font declarations.
     css = markupsafe.Markup((_TEMPLATES / "evaluation.css").read_text(encoding="utf-8"))
-    return tpl.render(css=css, **_context(ev, figs, lang, command))
+    svgs = {k: markupsafe.Markup(c.svg) for k, c in _context_charts(charts).items()}
+    return tpl.render(css=css, svgs=svgs, **_context(ev, charts, lang, command))
+
+
+def _context_charts(charts: list[_svg.Chart]) -> dict[str, _svg.Chart]:
+    return {c.name: c for c in charts}
+
+
+def sheet_name(key: str) -> str:
+    """The workbook's sheet name of a table: ``中文 English`` cut to Excel's 31 characters."""
+    zh, en = TABLES.get(key, (key, key))
+    return re.sub(r"[\[\]:*?/\\]", " ", f"{zh} {en}")[:31]
 
 
 def write_tables(ev: Evaluation, out_dir: str | Path, *, excel: bool = True) -> tuple[list[Path], Path | None]:
@@ -281,10 +579,10 @@ def write_tables(ev: Evaluation, out_dir: str | Path, *, excel: bool = True) -> 
     paths: list[Path] = []
     tables = ev.tables()
     for name, df in tables.items():
-        p = out / f"{name}.csv"
-        with atomic_write(p, encoding="utf-8-sig") as fh:
+        q = out / f"{name}.csv"
+        with atomic_write(q, encoding="utf-8-sig") as fh:
             df.to_csv(fh, index=False, float_format="%.10g", lineterminator="\n")
-        paths.append(p)
+        paths.append(q)
     xlsx: Path | None = None
     if excel:
         try:
@@ -292,10 +590,9 @@ def write_tables(ev: Evaluation, out_dir: str | Path, *, excel: bool = True) -> 
         except ImportError:
             return paths, None
         xlsx = out / "evaluation.xlsx"
-        with atomic_path(xlsx) as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                for name, df in tables.items():
-                    df.to_excel(xw, sheet_name=name[:31], index=False)
+        with atomic_path(xlsx) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            for name, df in tables.items():
+                df.to_excel(xw, sheet_name=sheet_name(name), index=False)
     return paths, xlsx
 
 
@@ -306,13 +603,14 @@ def write_report(
     lang: str = "zh",
     command: str = "hkfactor evaluate",
     progress: Callable[[str], None] | None = None,
+    extra_files: dict[str, Path] | None = None,
 ) -> ReportFiles:
     """Write the HTML report, its tables, figures and recipe into ``out_dir``.
 
-    Everything is first written into a temporary sibling folder (``.NAME.partial-*``); only when
-    every file is complete are they moved into ``out_dir`` (``os.replace``, file by file, with
-    ``report.html`` last). A failure on the way leaves ``out_dir`` as it was and removes the
-    temporary folder: never a half-written report. Other files in ``out_dir`` are left alone.
+    Everything is written into a temporary sibling folder first; only when every file is
+    complete are they moved into ``out_dir`` (``report.html`` last). A failure on the way
+    leaves ``out_dir`` as it was. ``extra_files`` (name → path) are copied in too (the inputs of
+    a saved project).
     """
     say = progress or (lambda _s: None)
     out = Path(out_dir)
@@ -323,17 +621,23 @@ def write_report(
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
         say("figures")
-        figs = render_figures(ev, tmp / "figures")
+        charts = _charts(ev, _Names(ev))
+        (tmp / "figures").mkdir()
+        for c in charts:
+            for lg in ("zh", "en"):
+                with atomic_write(tmp / "figures" / f"{c.name}.{lg}.svg") as fh:
+                    fh.write(_svg.standalone(c, lg))
         say("tables")
         tables, xlsx = write_tables(ev, tmp / "tables")
         with atomic_write(tmp / "recipe.json") as fh:
-            json.dump({"recipe": ev.recipe.to_dict(), "years": ev.years, "framework": ev.framework.id,
-                       "data": ev.panel.label, "decisions": [asdict(d) for d in ev.decisions]},
-                      fh, ensure_ascii=False, indent=2, sort_keys=True)
-            fh.write("\n")
+            fh.write(ev.recipe.to_json())
+        for name, src in (extra_files or {}).items():
+            dest = tmp / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
         say("report")
         with atomic_write(tmp / "report.html") as fh:
-            fh.write(render_html(ev, figs, lang=lang, command=command))
+            fh.write(render_html(ev, charts, lang=lang, command=command))
         written = sorted((q for q in tmp.rglob("*") if q.is_file()), key=lambda q: (q.name == "report.html", str(q)))
         out.mkdir(exist_ok=True)
         for q in written:
@@ -342,10 +646,6 @@ def write_report(
             os.replace(q, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-    def moved(q: Path) -> Path:
-        return out / q.relative_to(tmp)
-
-    fig_paths = tuple(moved(q) for f in figs for q in (f.svg_path, f.png_path) if q is not None)
-    return ReportFiles(out / "report.html", tuple(moved(q) for q in tables), moved(xlsx) if xlsx else None,
-                       fig_paths, out / "recipe.json")
+    figs = tuple(sorted((out / "figures").glob("*.svg")))
+    return ReportFiles(out / "report.html", tuple(out / "tables" / q.name for q in tables),
+                       out / "tables" / "evaluation.xlsx" if xlsx else None, figs, out / "recipe.json")
