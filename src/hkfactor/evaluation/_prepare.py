@@ -80,6 +80,11 @@ register({
                           "{years} 年沿用 {source} 年（第一个观测值）的数值"),
     "fill.imputed": ("Indicator {series}: {n} missing unit(s) ({listed}) filled with the {how} of the other units; "
                      "marked ‡.", "指标 {series}：{n} 个缺失单元（{listed}）以其他单元的{how}填补；表中以 ‡ 标记。"),
+    "reason.few_observations": ("only {n} observation(s) (2 needed)", "仅有{n}个观测值（至少需要2个）"),
+    "reason.low_coverage": ("observed in only {share} of the evaluated rows", "评价范围内仅{share}有数据"),
+    "reason.constant": ("constant over the evaluated rows", "评价范围内取值不变"),
+    "reason.gaps": ("has gaps and imputation is off", "有缺失且不插补"),
+    "reason.group_dropped": ("its group was dropped", "所在分组被删除"),
     "approximate.used": ("{n} value(s) qualified '{qualifier}' in the source: {meaning} (marked {mark}) — {listed}.",
                          "{n} 个数值在来源中带限定词“{qualifier}”：{meaning}（表中标记 {mark}）—— {listed}。"),
 })
