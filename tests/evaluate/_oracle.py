@@ -43,29 +43,34 @@ def grey(reference: np.ndarray, series: np.ndarray, rho: float = 0.5) -> np.ndar
     return ((dmin + rho * dmax) / (delta + rho * dmax)).mean(axis=0)
 
 
-def recompute(tables: dict[str, pd.DataFrame]) -> dict[str, object]:
-    """U_hk, U_sz, C, T, D per year and grey grades per channel from values.csv + indicators.csv."""
-    vals = tables["values"].set_index("year")
+def recompute(tables: dict[str, pd.DataFrame], subsystems: tuple[str, str] = ("partner_factor", "innovation"),
+              ) -> dict[str, object]:
+    """U₁, U₂, C, T, D per year and grey grades per group from raw.csv + indicators.csv.
+
+    ``subsystems`` are the ids of the partner and the focal (reference) subsystem; the result
+    keys are ``U_hk`` and ``U_sz`` for them.
+    """
+    vals = tables["raw"].set_index("year")
     ind = tables["indicators"]
     used = ind[ind["status"] == "used"]
     out: dict[str, object] = {"years": vals.index.to_numpy()}
     z_all = {}
     w_all = {}
-    for sub in ("hk", "sz"):
+    for key, sub in zip(("hk", "sz"), subsystems, strict=True):
         rows = used[used["subsystem"] == sub]
         cols = rows["series"].tolist()
         z = minmax(vals[cols].to_numpy(float), rows["direction"].to_numpy(float))
         w = entropy(z)
-        out[f"U_{sub}"] = z @ w
+        out[f"U_{key}"] = z @ w
         z_all.update({c: z[:, k] for k, c in enumerate(cols)})
         w_all.update(dict(zip(cols, w, strict=True)))
     c, t, d = coupling(out["U_hk"], out["U_sz"])  # type: ignore[arg-type]
     out.update(C=c, T=t, D=d, weights=w_all)
-    hk = used[used["subsystem"] == "hk"]
-    chans = list(dict.fromkeys(hk["channel"]))
+    hk = used[used["subsystem"] == subsystems[0]]
+    chans = list(dict.fromkeys(hk["group"]))
     ci = []
     for ch in chans:
-        cols = hk.loc[hk["channel"] == ch, "series"].tolist()
+        cols = hk.loc[hk["group"] == ch, "series"].tolist()
         w = np.array([w_all[s] for s in cols])
         ci.append(np.column_stack([z_all[s] for s in cols]) @ (w / w.sum()))
     out["channels"] = chans

@@ -67,7 +67,10 @@ class EvalPanel:
         c = self.cells
         if "unit" not in c.columns:
             c = c.assign(unit="")
-        object.__setattr__(self, "cells", c.reindex(columns=list(CELL_COLUMNS)))
+        c = c.reindex(columns=list(CELL_COLUMNS))
+        text = [k for k in CELL_COLUMNS if k not in ("year", "value")]
+        c[text] = c[text].astype(object).where(c[text].notna(), "")
+        object.__setattr__(self, "cells", c)
 
     @property
     def units(self) -> list[str]:
