@@ -95,13 +95,22 @@ class Indices:
         return self.scores[[s.id for s in framework.subsystems]]
 
 
-def engine_recipe(r: EvaluationRecipe, weight_set: str = "evaluation") -> Recipe:
-    """The engine recipe of an evaluation recipe: normalise (pooled) and aggregate with a weight set."""
+def engine_recipe(r: EvaluationRecipe, framework: Framework | None = None, weight_set: str = "evaluation") -> Recipe:
+    """The engine recipe of an evaluation recipe: normalise (pooled) and aggregate with a weight set.
+
+    For the geometric mean the floor mapping applies where the normalised indicators are
+    aggregated (the aggregates whose children are indicators), not again higher up.
+    """
     norm = Step("normalise", "minmax", {"l_u": [0.0, 1.0]}) if r.normalisation == "minmax" else Step(
         "normalise", "prank", {})
+    floors: dict[str, dict[str, object]] = {}
+    if framework is not None and r.aggregation == "geometric":
+        inds = set(framework.indicators)
+        floors = {a: {"params": {"floor": r.geo_floor}} for a in framework.aggregates
+                  if any(c in inds for c in framework.children(a))}
     agg = {
         "arithmetic": Step("aggregate", "amean", {"weights": weight_set}),
-        "geometric": Step("aggregate", "gmean", {"weights": weight_set, "floor": r.geo_floor}),
+        "geometric": Step("aggregate", "gmean", {"weights": weight_set}, floors),
         "topsis": Step("aggregate", "topsis", {"weights": weight_set, "normalisation": "vector"}),
         "grey": Step("aggregate", "grey", {"weights": weight_set, "rho": r.rho}),
     }[r.aggregation]
@@ -183,8 +192,9 @@ def build_indices(prepared: Prepared, fw: EvalFramework, r: EvaluationRecipe, *,
     data = _rows_frame(values, prepared.shape)
     data = pd.concat([data, values.reset_index(drop=True)], axis=1)
     time = "year" if prepared.shape == "panel" else None
-    idx = Index(engine_fw, data, Recipe([engine_recipe(r).get("normalise")]), time=time, file="evaluation",
-                build=True)  # type: ignore[list-item]
+    norm_step = engine_recipe(r).get("normalise")
+    assert norm_step is not None  # engine_recipe always has one
+    idx = Index(engine_fw, data, Recipe([norm_step]), time=time, file="evaluation")
     z_all = idx.stage_arrays("Normalised").values
     order = list(engine_fw.indicators)
     zdf = pd.DataFrame(z_all, columns=order, index=values.index)[cols]
@@ -224,7 +234,7 @@ def build_indices(prepared: Prepared, fw: EvalFramework, r: EvaluationRecipe, *,
     else:
         wset.update({s: 1.0 for s in sub_ids})
     idx.add_weights("evaluation", wset)
-    idx = idx.with_recipe(engine_recipe(r))
+    idx = idx.with_recipe(engine_recipe(r, engine_fw))
     agg = idx.stage_arrays("Aggregated")
     scores = pd.DataFrame(agg.values, columns=list(agg.columns), index=values.index)
     scores = scores[[c for c in scores.columns if c not in set(order)]]
