@@ -334,3 +334,26 @@ def test_unit_summary_matches_results(asem: Index) -> None:
     res = asem.results(nround=None).set_index("uCode").loc["NLD"]
     np.testing.assert_allclose(u["Score"], res[list(u["iCode"])].to_numpy(float))
     assert u["Rank"].iloc[0] == 2
+
+
+def test_data_driven_weighting_is_reported_as_used() -> None:
+    """TOPSIS with entropy weighting: effective_weights() and the exported Weights sheet show the
+    entropy weights the scores were computed with, not the manual (equal) ones (issue 8 bug)."""
+    import numpy as np
+
+    from hkfactor.engine import Element, Framework, Index, Recipe, Step
+    from hkfactor.methods import entropy_weights
+
+    rng = np.random.default_rng(8)  # SYNTHETIC 12 units × 8 indicators
+    codes = [f"i{k}" for k in range(8)]
+    fw = Framework([Element("I", None), *(Element(c, "I") for c in codes)])
+    x = rng.uniform(1.0, 10.0, size=(12, 8)) ** np.linspace(1, 3, 8)
+    data = pd.DataFrame(x, columns=codes).assign(uCode=[f"U{k}" for k in range(12)])
+    idx = Index(fw, data, Recipe([Step("normalise", "minmax", {"l_u": [0.0, 1.0]}),
+                                  Step("aggregate", "topsis", {"weighting": "entropy"})]))
+    z = idx.stage_arrays("Normalised").values
+    want = np.asarray(entropy_weights(z, variant="shifted_minmax"))
+    eff = idx.effective_weights().set_index("iCode")
+    np.testing.assert_allclose(eff.loc[codes, "Weight"].to_numpy(), want, rtol=1e-12)
+    np.testing.assert_allclose(eff.loc[codes, "EffWeight"].to_numpy(), want / want.sum(), rtol=1e-12)
+    assert not np.allclose(want, 1 / 8)

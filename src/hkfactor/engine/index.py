@@ -609,11 +609,12 @@ class Index:
         plan = self.framework.plan
         spec = self.aggregation_spec(st)
         try:
-            y = aggregate_tree(x, plan, **spec)
+            y, w_used = aggregate_tree(x, plan, **spec, return_weights=True)
         except ValueDomainError as exc:
             full = np.concatenate([x, np.full((x.shape[0], len(plan.aggregates)), np.nan)], axis=1)
             raise self._named_domain_error(exc, rows, plan.columns, full) from None
-        self.weights_used_ = dict(zip(plan.columns, spec["weights"].tolist(), strict=True))
+        # the weights in effect: data-driven weighting (entropy, CRITIC …) replaces the manual ones
+        self.weights_used_ = dict(zip(plan.columns, np.asarray(w_used, dtype=float).tolist(), strict=True))
         self._put("Aggregated", rows, plan.columns, y)
         return y[:, : len(plan.indicators)], rows
 

@@ -32,7 +32,8 @@ def aggregate_tree(
     weighting: str | Sequence[str] = "manual",
     weighting_params: Mapping[str, Any] | None = None,
     dat_thresh: float | Sequence[float | None] | None = None,
-) -> FloatArray:
+    return_weights: bool = False,
+) -> Any:
     """Aggregate indicator columns up the tree, children before parents.
 
     Parameters
@@ -53,10 +54,16 @@ def aggregate_tree(
     dat_thresh : float or sequence (one per aggregate), optional
         Minimum share of available children; below it the aggregate is NaN (COINr).
 
+    return_weights : bool
+        Also return the weights actually used: ``weights`` with the entries of every aggregate
+        whose ``weighting`` is data-driven (entropy, CRITIC, PCA …) replaced by the weights
+        computed from its children, shape ``(..., len(plan.columns))``.
+
     Returns
     -------
     ndarray, shape (..., n_units, len(plan.columns))
-        Indicators followed by aggregates, in ``plan.columns`` order.
+        Indicators followed by aggregates, in ``plan.columns`` order; with ``return_weights``
+        a tuple ``(values, weights_used)``.
 
     Raises
     ------
@@ -87,13 +94,16 @@ def aggregate_tree(
     out[..., :ni] = a
     if all(m == "amean" for m in meths) and all(m == "manual" for m in wmeths) and all(t is None for t in th):
         _amean_by_level(out, plan, w, ni)
-        return out
+        return (out, np.array(w, dtype=np.float64)) if return_weights else out
+    w_used = np.array(np.broadcast_to(w, (*np.broadcast_shapes(a.shape[:-2], w.shape[:-1]), w.shape[-1])),
+                      dtype=np.float64)
     for k in range(na):
         kids = plan.children[k]
         xk = out[..., kids]
         wk = w[..., kids]
         if wmeths[k] != "manual":
             wk = WEIGHTERS[wmeths[k]](xk, wk, **(weighting_params or {}))
+            w_used[..., kids] = wk
         try:
             y = AGGREGATORS[meths[k]](xk, np.asarray(wk, dtype=np.float64), **pars[k])
         except ValueDomainError as exc:
@@ -103,7 +113,7 @@ def aggregate_tree(
             avail = (~np.isnan(xk)).mean(axis=-1)
             y = np.where(avail < float(th[k]), np.nan, y)  # type: ignore[arg-type]
         out[..., ni + k] = y
-    return out
+    return (out, w_used) if return_weights else out
 
 
 def _amean_by_level(out: FloatArray, plan: AggregationPlan, w: FloatArray, ni: int) -> None:
