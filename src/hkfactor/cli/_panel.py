@@ -86,7 +86,7 @@ def _summary_table(df: pd.DataFrame, lang: Lang) -> Table:
 
 def _grid_table(df: pd.DataFrame, lang: Lang) -> Table:
     """Series × years in a terminal: two-digit year columns, one letter a cell, rows grouped by channel."""
-    from hkfactor.evidence._schema import ENUMS
+    from hkfactor.evidence import ENUMS
 
     zh = lang == Lang.zh
     years = [c for c in df.columns if str(c).isdigit()]

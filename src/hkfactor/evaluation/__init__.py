@@ -12,7 +12,7 @@ Example
 
 from __future__ import annotations
 
-from hkfactor.evaluation._analysis import Attribution, Coupling, Obstacles, Robustness
+from hkfactor.evaluation._analysis import Attribution, Coupling, Obstacles, Robustness, row_keys
 from hkfactor.evaluation._builtin import FRAMEWORK_FILE, builtin_framework, builtin_panel
 from hkfactor.evaluation._framework import (
     LINKS,
@@ -74,4 +74,5 @@ __all__ = [
     "framework_from_dict",
     "read_data",
     "read_framework",
+    "row_keys",
 ]

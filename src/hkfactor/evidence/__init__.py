@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from hkfactor.evidence._evidence import TABLE_NAMES, Evidence, Records, load
 from hkfactor.evidence._loader import DATA_DIR
+from hkfactor.evidence._schema import ENUMS
 from hkfactor.evidence.model import (
     Claim,
     Corroboration,
@@ -33,6 +34,7 @@ from hkfactor.evidence.model import (
 
 __all__ = [
     "DATA_DIR",
+    "ENUMS",
     "TABLE_NAMES",
     "Claim",
     "Corroboration",

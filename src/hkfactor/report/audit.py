@@ -16,9 +16,9 @@ from typing import Any
 import jinja2
 
 from hkfactor import __version__
-from hkfactor._io import atomic_write
+from hkfactor.io import atomic_write
 from hkfactor.evidence import Evidence
-from hkfactor.evidence._schema import ENUMS
+from hkfactor.evidence import ENUMS
 from hkfactor.evidence.audit import STATUSES, AuditResult
 from hkfactor.evidence.vocab import label, qualified_quantity
 

@@ -32,9 +32,17 @@ import numpy as np
 import pandas as pd
 
 from hkfactor import __version__
-from hkfactor._io import atomic_path, atomic_write
+from hkfactor.io import atomic_path, atomic_write
 from hkfactor.errors import InputError, Problem
-from hkfactor.evaluation import MARK_CARRIED, MARK_IMPUTED, MARK_INTERPOLATED, QUALIFIERS, TABLES, Evaluation
+from hkfactor.evaluation import (
+    MARK_CARRIED,
+    MARK_IMPUTED,
+    MARK_INTERPOLATED,
+    QUALIFIERS,
+    TABLES,
+    Evaluation,
+    row_keys,
+)
 from hkfactor.report import _svg
 
 __all__ = ["ReportFiles", "render_html", "write_report", "write_tables"]
@@ -290,9 +298,7 @@ def _value_table(ev: Evaluation, names: _Names) -> Table:
 
 
 def _keys(index: pd.Index, shape: str) -> pd.DataFrame:
-    from hkfactor.evaluation._analysis import row_keys  # the same keys the result tables carry
-
-    return row_keys(index, shape)
+    return row_keys(index, shape)  # the same keys the result tables carry
 
 
 def _matrix(ev: Evaluation, df: pd.DataFrame, tid: str, title: dict[str, str], names: _Names,
