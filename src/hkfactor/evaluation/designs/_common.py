@@ -16,7 +16,7 @@ import pandas as pd
 from hkfactor.errors import HKFactorError, InputError, Problem, SpecError
 from hkfactor.evaluation.designs._results import DesignWarning
 
-__all__ = ["MissingDependencyError", "Prepared", "library", "prepare", "quiet_libraries"]
+__all__ = ["MissingDependencyError", "Prepared", "feols", "library", "prepare", "quiet_libraries"]
 
 #: Fewer clusters than this and cluster-robust inference is flagged (Cameron & Miller 2015).
 MIN_CLUSTERS = 10
@@ -159,6 +159,18 @@ def prepare(
     if n_units and n_periods and len(out) < n_units * n_periods:
         warns.append(DesignWarning("unbalanced_panel", value=len(out) / (n_units * n_periods)))
     return Prepared(out, names, n_missing + n_nonpos, tuple(warns))
+
+
+def feols(pf: ModuleType, formula: str, data: pd.DataFrame, *, what: str) -> object:
+    """``pyfixest.feols`` with CRV1 by ``_g``; a fully collinear design becomes a :class:`SpecError`."""
+    try:
+        with quiet_libraries():
+            return pf.feols(formula, data=data, vcov={"CRV1": "_g"})
+    except ValueError as exc:
+        if "collinear" in str(exc):
+            raise SpecError(f"{what} is absorbed by the unit and period fixed effects "
+                            "(it does not vary within units and within periods)") from None
+        raise
 
 
 def cluster_warnings(n_clusters: int, n_treated_clusters: int | None = None, *,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ from hkfactor.errors import SpecError
 from hkfactor.evaluation.designs._common import (
     check_level,
     cluster_warnings,
+    feols,
     library,
     prepare,
     quiet_libraries,
@@ -155,8 +157,7 @@ def event_study(
 
     pf = library("pyfixest")
     names = [_name(k) for k in present]
-    with quiet_libraries():
-        fit = pf.feols(f"_y ~ {' + '.join(names)} | _u + _t", data=df, vcov={"CRV1": "_g"})
+    fit: Any = feols(pf, f"_y ~ {' + '.join(names)} | _u + _t", df, what="the event-time indicators")
     coef, se = fit.coef(), fit.se()
     kept = [k for k in present if _name(k) in coef.index]
     dfree = max(n_clusters - 1, 1)

@@ -13,6 +13,7 @@ from hkfactor.errors import SpecError
 from hkfactor.evaluation.designs._common import (
     check_level,
     cluster_warnings,
+    feols,
     library,
     prepare,
     quiet_libraries,
@@ -162,8 +163,7 @@ def twfe(
     warns += cluster_warnings(n_clusters, n_treated_clusters, subject=cluster or unit)
     pf = library("pyfixest")
     formula = f"_y ~ {' + '.join(xs)} | _u + _t"
-    with quiet_libraries():
-        fit = pf.feols(formula, data=df, vcov={"CRV1": "_g"})
+    fit: Any = feols(pf, formula, df, what=f"treatment {treatment!r}")
     if "_x0" not in list(fit.coef().index):
         raise SpecError(f"treatment {treatment!r} is absorbed by the unit and time fixed effects "
                         "(it does not vary within units and periods)")
