@@ -6,11 +6,15 @@ two benchmarks beside every such statistic:
 
 * **linear-trend pseudo-channels** — the reference's own straight line (least squares on
   the year), treated as one more channel, and for each candidate its own straight line;
-* **a permutation null** — the statistic with the reference's years shuffled
-  (``n_perm`` shuffles, all computed in one batched NumPy call of the method's function).
+* **permutation nulls** — the statistic with the reference's years shuffled (``n_perm``
+  shuffles, all computed in one batched NumPy call of the method's function). Shuffling the
+  years of a trending series destroys its trend, so any trending channel beats that naive
+  null (``p_shuffle``); the null that decides (``p_perm``) keeps the reference's straight line
+  and shuffles only its deviations from it (in the detrended and differenced variants the
+  two nulls are the same).
 
 A candidate is *associated* with the reference only if it beats both straight lines and the
-``1 − alpha`` quantile of its permutation null. The statistics come from
+``1 − alpha`` quantile of the trend-preserving null. The statistics come from
 :func:`hkfactor.methods.grey_relational` and :func:`hkfactor.methods.coupling_coordination`.
 """
 
@@ -145,10 +149,13 @@ def placebo_benchmarks(
       least-squares line (NaN where the transformation leaves it constant);
     * ``own_trend_statistic`` — the statistic the candidate's own least-squares line would
       get in its place;
-    * ``null_quantile`` and ``p_perm`` — from ``n_perm`` shuffles of the reference's time
-      points (the candidates fixed), all evaluated in one batched call.
+    * ``null_quantile`` and ``p_perm`` — from ``n_perm`` surrogate references that keep the
+      reference's least-squares line and shuffle its deviations from it (in levels; in the
+      other variants, shuffles of the transformed reference), the candidates fixed;
+    * ``p_shuffle`` — the naive null: the reference's years shuffled, trend and all.
 
-    ``associated`` = beats both lines (strictly) and the ``1 − alpha`` null quantile. The
+    All surrogates are evaluated in one batched call per null. ``associated`` = beats both
+    lines (strictly) and the ``1 − alpha`` quantile of the trend-preserving null. The
     pseudo-channel is never associated, and neither is a candidate that is itself a straight
     line (it ties with its own line in levels and is constant in the other variants).
 
@@ -222,7 +229,7 @@ def placebo_benchmarks(
         deg = _degenerate(A[:, : m + 2], scale)
         if deg[0]:
             warns.append(DesignWarning("degenerate_series", subject="reference", items=(variant,)))
-            rows += [BenchmarkRow(s, variant, np.nan, np.nan, np.nan, np.nan, np.nan, False, False, False,
+            rows += [BenchmarkRow(s, variant, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, False, False, False,
                                   s == TREND_NAME, nv, "") for s in [*names, TREND_NAME]]
             continue
         cand_ok = ~deg[1:1 + m]
@@ -239,15 +246,21 @@ def placebo_benchmarks(
         k = S.shape[1]
         stat_all = np.full(m + 1, np.nan)
         null_all = np.full((n_perm, m + 1), np.nan)
+        shuffle_all = np.full((n_perm, m + 1), np.nan)
         own_stat = np.full(m, np.nan)
         if k:
             kw: dict[str, Any] = {"rho": rho, "preprocessing": pre, "coupling_variant": coupling_variant}
             obs = _statistic(method, ref_v[None, :], S, **kw)[0]
             perm = np.argsort(rng.random((n_perm, nv)), axis=1)
-            null = _statistic(method, ref_v[perm], S, **kw)
             slots = [*np.flatnonzero(cand_ok).tolist(), *([m] if trend_ok else [])]
             stat_all[slots] = obs
-            null_all[:, slots] = null
+            shuffled = _statistic(method, ref_v[perm], S, **kw)
+            shuffle_all[:, slots] = shuffled
+            if variant == "level":  # keep the straight line, shuffle the deviations from it
+                base = line_v
+                null_all[:, slots] = _statistic(method, base + (ref_v - base)[perm], S, **kw)
+            else:
+                null_all[:, slots] = shuffled
             # each candidate's own straight line in its place (one batched call over candidates)
             ok_idx = np.flatnonzero(cand_ok & own_ok)
             if ok_idx.size:
@@ -263,15 +276,16 @@ def placebo_benchmarks(
             is_bench = j == m
             if np.isfinite(st):
                 p = float((1 + np.sum(null_all[:, j] >= st - 1e-12)) / (n_perm + 1))
+                p_sh = float((1 + np.sum(shuffle_all[:, j] >= st - 1e-12)) / (n_perm + 1))
                 lines = [x for x in (trend_stat, np.nan if is_bench else own_stat[j]) if np.isfinite(x)]
                 beats_trend = (not is_bench) and all(st > x + 1e-12 for x in lines)
                 beats_null = bool(st > q[j])
             else:
-                p, beats_trend, beats_null = np.nan, False, False
+                p, p_sh, beats_trend, beats_null = np.nan, np.nan, False, False
             rows.append(BenchmarkRow(
                 series=s, variant=variant, statistic=float(st), trend_statistic=float(trend_stat),
                 own_trend_statistic=float(np.nan if is_bench else own_stat[j]),
-                null_quantile=float(q[j]), p_perm=p, beats_trend=bool(beats_trend), beats_null=beats_null,
+                null_quantile=float(q[j]), p_perm=p, p_shuffle=p_sh, beats_trend=bool(beats_trend), beats_null=beats_null,
                 associated=bool(beats_trend and beats_null and not is_bench), is_benchmark=is_bench,
                 n_points=nv, preprocessing=used))
     return BenchmarkTable(method=method, rows=tuple(rows), n_perm=int(n_perm), seed=int(seed), alpha=float(alpha),

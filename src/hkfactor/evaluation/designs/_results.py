@@ -397,9 +397,14 @@ class BenchmarkRow:
         The statistic the candidate's own least-squares line would get in its place (NaN for
         the pseudo-channel and where the variant leaves the line constant).
     null_quantile : float
-        The ``1 − alpha`` quantile of the shuffled-years null distribution.
+        The ``1 − alpha`` quantile of the trend-preserving permutation null (the reference's
+        straight line plus its shuffled deviations; in the detrended and differenced
+        variants, the shuffled transformed reference).
     p_perm : float
-        Permutation p-value ``(1 + #{null ≥ observed}) / (1 + n_perm)``.
+        Its p-value ``(1 + #{null ≥ observed}) / (1 + n_perm)``.
+    p_shuffle : float
+        The same for the naive null, the reference's years shuffled trend and all (equal to
+        ``p_perm`` outside the level variant).
     beats_trend, beats_null : bool
         ``statistic`` strictly above both ``trend_statistic`` and ``own_trend_statistic``
         (those that apply) / strictly above ``null_quantile``.
@@ -420,6 +425,7 @@ class BenchmarkRow:
     own_trend_statistic: float
     null_quantile: float
     p_perm: float
+    p_shuffle: float
     beats_trend: bool
     beats_null: bool
     associated: bool
