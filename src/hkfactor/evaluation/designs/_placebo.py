@@ -235,8 +235,8 @@ def placebo_benchmarks(
         cand_ok = ~deg[1:1 + m]
         trend_ok = not deg[1 + m]
         own_ok = ~_degenerate(own_v, scale[1:1 + m])
-        for j in np.flatnonzero(~cand_ok):
-            warns.append(DesignWarning("degenerate_series", subject=names[j], items=(variant,)))
+        for jd in np.flatnonzero(~cand_ok):
+            warns.append(DesignWarning("degenerate_series", subject=names[jd], items=(variant,)))
         if not trend_ok:
             warns.append(DesignWarning("trend_not_applicable", subject=variant))
         pre = preprocessing if variant == "level" else "minmax"

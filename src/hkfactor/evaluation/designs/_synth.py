@@ -216,8 +216,9 @@ def synthetic_control(
 
     order = np.argsort(-w, kind="stable")
     weights = tuple((usable[i], float(w[i])) for i in order)
-    path = tuple(GapPoint(int(t), float(wide.loc[t, tr]), float(wide.loc[t, tr] - g), float(g))
-                 for t, g in zip(pre + post, gap, strict=True))
+    y_tr = wide.loc[pre + post, tr].to_numpy(dtype=float)
+    path = tuple(GapPoint(int(t), float(y), float(y - g), float(g))
+                 for t, y, g in zip(pre + post, y_tr, gap, strict=True))
     est = Estimate(effect=att, se=float("nan"), ci_low=float("nan"), ci_high=float("nan"), p_value=p_space,
                    ci_level=float("nan"), inference="placebo-in-space rank of the post/pre RMSPE ratio")
     sample = Sample(
