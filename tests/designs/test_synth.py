@@ -57,6 +57,8 @@ def test_warnings_few_pre_periods_few_donors_hull_and_shocks() -> None:
             "undated_shock"} <= got
     few = next(w for w in res.warnings if w.code == "few_pre_periods")
     assert (few.value, few.threshold) == (3.0, 5.0)
+    late = synthetic_control(df, "v", event_time=2022, **KW)
+    assert "few_post_periods" in {w.code for w in late.warnings}
 
 
 def test_donors_with_gaps_are_dropped_and_named() -> None:

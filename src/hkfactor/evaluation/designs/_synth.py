@@ -24,6 +24,8 @@ __all__ = ["synthetic_control"]
 
 #: Fewer pre-event periods than this and the fit says little (Abadie 2021, sec. 4).
 MIN_PRE = 5
+#: Fewer post-event periods than this and the ATT rests on one or two years.
+MIN_POST = 3
 #: Fewer donors than this and the placebo-in-space p-value cannot go below 1/(J+1) ≈ 0.17.
 MIN_DONORS = 5
 #: Pre-period RMSPE above this share of the treated unit's pre-period SD is a poor fit.
@@ -178,6 +180,8 @@ def synthetic_control(
         raise SpecError(f"synthetic control needs at least 2 donors with complete data, got {len(usable)}")
     if len(pre) < MIN_PRE:
         warns.append(DesignWarning("few_pre_periods", value=float(len(pre)), threshold=float(MIN_PRE)))
+    if len(post) < MIN_POST:
+        warns.append(DesignWarning("few_post_periods", value=float(len(post)), threshold=float(MIN_POST)))
     if len(usable) < MIN_DONORS:
         warns.append(DesignWarning("few_donors", value=float(len(usable)), threshold=float(MIN_DONORS)))
     pre_means = wide.loc[pre, usable].mean()
