@@ -8,6 +8,10 @@
 * :func:`coverage` shows series × years with grades; :func:`to_datapackage` writes a
   Frictionless Data Package.
 * :func:`build` does all of it on the built-in data.
+* The city panel: :func:`resolve_cities` resolves the city series (``geography`` ``*`` in
+  ``series.csv``) per city with the same rule (:class:`CityPanel`); :func:`city_coverage`,
+  :func:`city_distances` (haversine distance to Hong Kong); :func:`build_cities` on the
+  built-in data.
 
 Examples
 --------
@@ -18,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from hkfactor.evidence import load
@@ -29,6 +34,15 @@ from hkfactor.panel._adapter import (
     read_series,
     read_sources,
 )
+from hkfactor.panel._city import (
+    CityPanel,
+    city_coverage,
+    city_distances,
+    city_series_codes,
+    haversine_km,
+    read_city_coordinates,
+    resolve_cities,
+)
 from hkfactor.panel._coverage import coverage, coverage_summary
 from hkfactor.panel._package import to_datapackage
 from hkfactor.panel._resolve import GRADE_ORDER, Panel, ResolutionRule, classify_period, resolve
@@ -36,17 +50,25 @@ from hkfactor.panel._resolve import GRADE_ORDER, Panel, ResolutionRule, classify
 __all__ = [
     "DATA_DIR",
     "GRADE_ORDER",
+    "CityPanel",
     "Panel",
     "ResolutionRule",
     "build",
+    "build_cities",
+    "city_coverage",
+    "city_distances",
+    "city_series_codes",
     "classify_period",
     "coverage",
     "coverage_summary",
+    "haversine_km",
     "read_breaks",
+    "read_city_coordinates",
     "read_observations",
     "read_series",
     "read_sources",
     "resolve",
+    "resolve_cities",
     "to_datapackage",
 ]
 
@@ -56,3 +78,16 @@ def build(root: str | Path | None = None, *, rule: ResolutionRule | None = None)
     ev = load(root)
     return resolve(observations_frame(ev), rule=rule, sources=ev.sources, series=read_series(root),
                    breaks=read_breaks(root))
+
+
+def build_cities(
+    root: str | Path | None = None,
+    *,
+    cities: Iterable[str] | None = None,
+    rule: ResolutionRule | None = None,
+) -> CityPanel:
+    """Load and validate the evidence folder once and resolve the city series per city
+    (see :func:`resolve_cities`)."""
+    ev = load(root)
+    return resolve_cities(observations_frame(ev), series=read_series(root), cities=cities, rule=rule,
+                          sources=ev.sources, breaks=read_breaks(root))
