@@ -93,9 +93,16 @@ def test_wide_bad_cell_names_its_column(fw, tmp_path: Path) -> None:
 
 def test_unknown_layout_and_empty_data(fw, tmp_path: Path) -> None:
     odd = tmp_path / "odd.csv"
-    odd.write_text("city,amount\nSZ,1\n", encoding="utf-8")
+    odd.write_text("place,amount\nSZ,1\n", encoding="utf-8")
     with pytest.raises(InputError, match="cannot tell the layout"):
         read_data(odd, fw)
+    # a unit column (city) makes it a cross-section: every other column must then be a series
+    cross = tmp_path / "cross.csv"
+    cross.write_text("city,amount\nSZ,1\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_data(cross, fw)
+    (p,) = exc.value.problems
+    assert (p.file, p.row, p.field) == (str(cross), 1, "amount") and "not a series of the framework" in p.message
     empty = tmp_path / "empty.csv"
     empty.write_text("series,year,value\na_fdi,2011,\n", encoding="utf-8")
     with pytest.raises(InputError, match="no values"):
@@ -135,13 +142,23 @@ def test_framework_problems_are_all_reported(tmp_path: Path) -> None:
     }
     with pytest.raises(InputError) as exc:
         framework_from_dict(doc, file="fw.yaml")
-    fields = {p.field for p in exc.value.problems}
-    assert {"channels[0].indicators[0].direction", "channels[1].id", "channels[1].indicators[0].series",
-            "channels[2].indicators", "innovation.indicators[0].series"} <= fields
+    got = {(p.field, p.code) for p in exc.value.problems}
+    assert {("channels[0].indicators[0].direction", "framework.bad_direction"),
+            ("channels[1].id", "framework.duplicate"),
+            ("channels[1].indicators[0].series", "framework.duplicate"),
+            ("channels[1].indicators[0].direction", "framework.direction_required"),
+            ("channels[2].indicators", "framework.empty_list"),
+            ("innovation.indicators[0].series", "framework.missing")} <= got
+    assert all(p.file == "fw.yaml" and p.row is None for p in exc.value.problems)
+    dup = next(p for p in exc.value.problems if p.field == "channels[1].id")
+    assert dup.params["id"] == "a" and dup.params["first"] == "channels[0].id"
     bad = tmp_path / "bad.yaml"
     bad.write_text("channels: [\n", encoding="utf-8")
-    with pytest.raises(InputError, match="not valid YAML"):
+    with pytest.raises(InputError) as exc:
         read_framework(bad)
+    (p,) = exc.value.problems
+    assert p.code == "framework.invalid_yaml" and p.file == str(bad) and p.row is not None
+    assert "not valid YAML" in p.render("en") and "不是有效的 YAML" in p.render("zh")
 
 
 def test_link_is_optional_and_validated(fw, tmp_path: Path) -> None:
@@ -154,8 +171,8 @@ def test_link_is_optional_and_validated(fw, tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         framework_from_dict(doc, file="fw.yaml")
     (p,) = exc.value.problems
-    assert p.file == "fw.yaml" and p.field == "channels[0].indicators[1].link"
-    assert "'s2'" in p.message and "bilaterial" in p.message and "bilateral" in p.message
+    assert p.file == "fw.yaml" and p.field == "channels[0].indicators[1].link" and p.code == "framework.bad_link"
+    assert p.params["series"] == "s2" and p.params["value"] == "bilaterial" and "bilateral" in p.params["allowed"]
     doc["channels"][0]["indicators"][1]["link"] = "bilateral"
     ok = framework_from_dict(doc, file="fw.yaml")
     assert [i.link for _s, _c, i in ok.indicators()] == ["unspecified", "bilateral", "focal"]
@@ -175,7 +192,10 @@ def test_builtin_framework_reads(fw) -> None:
     from hkfactor.evaluation._builtin import FRAMEWORK_FILE, builtin_framework
 
     b = builtin_framework()
-    assert b.channels and b.innovation.indicators
+    # the legacy channels + innovation form: a partner subsystem of channels and a focal one
+    assert [s.role for s in b.subsystems] == ["partner", "focal"]
+    assert b.subsystems[0].groups and b.subsystems[1].all_indicators()
+    assert b.partner == ("香港", "Hong Kong") and b.focal == ("深圳", "Shenzhen")
     if FRAMEWORK_FILE.exists():
         assert b.id == "shenzhen_hk"
 
@@ -188,7 +208,7 @@ def test_documented_python_example_runs(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, str(script), str(tmp_path / "out")], capture_output=True, text=True,
                           encoding="utf-8", timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert "good coordination" in proc.stdout and "Channel 'Platforms' dropped" in proc.stdout
+    assert "good coordination" in proc.stdout and "Group 'Platforms' dropped" in proc.stdout
     assert (tmp_path / "out" / "report.html").is_file()
     assert '"weighting": "critic"' in (tmp_path / "out" / "recipe.json").read_text(encoding="utf-8")
 
@@ -221,13 +241,19 @@ def test_framework_key_typo_is_an_error_with_suggestion(tmp_path: Path) -> None:
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as exc:
         read_framework(bad)
-    msgs = {p.field: p.message for p in exc.value.problems}
-    assert "unknown key 'directon'" in msgs["channels[2].indicators[0]"]
-    assert "did you mean 'direction'?" in msgs["channels[2].indicators[0]"]
+    probs = {p.field: p for p in exc.value.problems}
+    assert set(probs) == {"channels[2].indicators[0]", "channels[2].indicators[0].direction"}
+    typo = probs["channels[2].indicators[0]"]
+    assert typo.code == "framework.unknown_key" and typo.params["key"] == "directon"
+    assert typo.params["suggestion"] == "direction" and "direction" in typo.params["allowed"]
+    # the suggestion is given in the reader's language
+    assert "did you mean 'direction'?" in typo.render("en") and "是否应为 'direction'" in typo.render("zh")
+    assert "did you mean" not in typo.render("zh")
     # ... and the direction it was meant to give is missing, which is an error too (never "+" by default)
-    assert "'direction' is required" in msgs["channels[2].indicators[0].direction"]
+    req = probs["channels[2].indicators[0].direction"]
+    assert req.code == "framework.direction_required" and req.params["series"] == "a_reexport"
     assert all(p.file == str(bad) for p in exc.value.problems)
-    assert f"{bad}, at channels[2].indicators[0]: unknown key 'directon'" in str(exc.value)
+    assert str(bad) in str(exc.value) and "channels[2].indicators[0]" in str(exc.value)
 
 
 @pytest.mark.parametrize(("where", "edit"), [
@@ -244,7 +270,8 @@ def test_unknown_keys_at_every_level(where: str, edit) -> None:
     with pytest.raises(InputError) as exc:
         framework_from_dict(doc, file="fw.yaml")
     (p,) = exc.value.problems
-    assert p.field == (where or None) and "unknown key" in p.message and "allowed here" in p.message
+    assert p.field == (where or None) and p.code == "framework.unknown_key"
+    assert p.params["allowed"] and p.params["key"] in {"chanels", "zh_name", "indicator", "nmae_en"}
 
 
 def test_direction_is_required(tmp_path: Path) -> None:
@@ -252,8 +279,8 @@ def test_direction_is_required(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         framework_from_dict(__import__("yaml").safe_load(text), file="fw.yaml")
     (p,) = exc.value.problems
-    assert p.field == "channels[1].indicators[0].direction" and "'a_copubs'" in p.message
-    assert "required" in p.message
+    assert p.field == "channels[1].indicators[0].direction" and p.code == "framework.direction_required"
+    assert p.params["series"] == "a_copubs"
 
 
 def test_non_finite_values_are_errors(fw, tmp_path: Path) -> None:
@@ -272,8 +299,10 @@ def test_evaluate_rejects_non_finite_panel_values(fw) -> None:
     panel = read_data(CSV, fw)
     cells = panel.cells.copy()
     cells.loc[0, "value"] = float("inf")
-    with pytest.raises(InputError, match="not a finite number"):
+    with pytest.raises(InputError) as exc:
         evaluate(type(panel)(cells=cells, sources=panel.sources, label="synthetic"), fw)
+    (p,) = exc.value.problems
+    assert p.code == "prepare.not_finite" and p.file == "synthetic" and p.field == cells.loc[0, "series"]
 
 
 def test_long_layout_year_and_series_problems_name_their_column(fw, tmp_path: Path) -> None:
@@ -323,12 +352,19 @@ def test_missing_required_column_is_one_error(fw, tmp_path: Path) -> None:
 def test_wide_extra_text_column_is_one_error(fw, tmp_path: Path) -> None:
     long = pd.read_csv(CSV)
     wide = long.pivot(index="year", columns="series", values="value").reset_index()
-    wide["备注"] = "synthetic"
+    wide["说明"] = "synthetic"
     wide.to_csv(tmp_path / "wide.csv", index=False)
     with pytest.raises(InputError) as exc:
         read_data(tmp_path / "wide.csv", fw)
     (p,) = exc.value.problems
-    assert (p.row, p.field) == (1, "备注") and "not a series of the framework" in p.message
+    assert (p.row, p.field) == (1, "说明") and "not a series of the framework" in p.message
+    # a known field (备注 = note) cannot be tied to one value in the wide layout: not read, and said so
+    wide = wide.rename(columns={"说明": "备注"})
+    wide.to_csv(tmp_path / "wide_note.csv", index=False)
+    panel = read_data(tmp_path / "wide_note.csv", fw)
+    assert len(panel.cells) == 80 and (panel.cells["note"] == "").all()
+    (dec,) = [d for d in panel.input_decisions if d.code == "input.ignored_wide_columns"]
+    assert dec.params["listed"] == "'备注'" and "'备注'" in dec.render("zh")
 
 
 def test_csv_with_too_many_cells_is_explained(fw, tmp_path: Path) -> None:
@@ -351,13 +387,18 @@ def test_missing_markers_are_listed_and_other_text_is_an_error(fw, tmp_path: Pat
         rows[i][2] = m
     panel = read_data(_write_rows(tmp_path / "m.csv", rows), fw)
     assert len(panel.cells) == 80 - len(marked)
-    (kind, subject, zh, en), = panel.input_decisions
-    assert (kind, subject) == ("input", "missing markers") and f"{len(marked)} cell(s)" in en
+    assert [d.code for d in panel.input_decisions] == ["input.shape", "input.missing_markers"]
+    dec = panel.input_decisions[1]
+    assert dec.params["n"] == len(marked) and dec.params["file"] == "m.csv"
+    en, zh = dec.render("en"), dec.render("zh")
     for i, m in marked.items():
         assert f"{rows[i][0]} {rows[i][1]} (row {i + 1}, value: {m!r})" in en, m
         assert f"第 {i + 1} 行" in zh
+    assert "row " not in zh
     ev = evaluate(panel, fw)
-    assert ev.decisions[0].kind == "input" and ev.decisions[0].en == en
+    # the reader's decisions come first among the evaluation's
+    assert [d.code for d in ev.decisions[:2]] == ["input.shape", "input.missing_markers"]
+    assert ev.decisions[1] == dec
     # anything else that is not a number is an error, never missing
     for text in ("x", "n.a", "?", "--", "3,35"):
         rows[3][2] = text
@@ -379,11 +420,13 @@ def test_percent_only_for_share_and_percent_units(tmp_path: Path) -> None:
     share = read_data(path, fw_share)
     v = share.cells.set_index(["series", "year"]).loc[("b_rd_share", 2013), "value"]
     assert v == pytest.approx(0.0347)
-    (dec,) = [d for d in share.input_decisions if d[1] == "percent"]
-    assert f"b_rd_share 2013 (row {i + 1}, value: '3.47%')" in dec[3]
+    (dec,) = [d for d in share.input_decisions if d.code == "input.percent"]
+    assert dec.params["n"] == 1
+    assert f"b_rd_share 2013 (row {i + 1}, value: '3.47%')" in dec.render("en")
+    assert f"b_rd_share 2013（第 {i + 1} 行" in dec.render("zh")
     pct = read_data(path, fw_pct)
     assert pct.cells.set_index(["series", "year"]).loc[("b_rd_share", 2013), "value"] == pytest.approx(3.47)
-    assert pct.input_decisions == ()
+    assert [d.code for d in pct.input_decisions] == ["input.shape"]
     rows[i][2], rows[2][2] = "3.47", "48%"  # a_fdi is in 亿美元
     with pytest.raises(InputError) as exc:
         read_data(_write_rows(tmp_path / "pct2.csv", rows), fw_pct)
@@ -437,9 +480,9 @@ def test_long_layout_unknown_column_is_reported_as_not_read(fw, tmp_path: Path) 
     for k, r in enumerate(rows):
         r.append("unit" if k == 0 else "亿")
     panel = read_data(_write_rows(tmp_path / "unit.csv", rows), fw)
-    (dec,) = [d for d in panel.input_decisions if d[1] == "ignored columns"]
-    assert "'unit'" in dec[3] and "not read" in dec[3]
-    assert read_data(CSV, fw).input_decisions == ()
+    (dec,) = [d for d in panel.input_decisions if d.code == "input.ignored_columns"]
+    assert dec.params["listed"] == "'unit'" and "not read" in dec.render("en") and "未读取" in dec.render("zh")
+    assert [d.code for d in read_data(CSV, fw).input_decisions] == ["input.shape"]
 
 
 def test_sheet_named_like_a_number_is_found_by_name(fw, tmp_path: Path) -> None:
@@ -448,3 +491,43 @@ def test_sheet_named_like_a_number_is_found_by_name(fw, tmp_path: Path) -> None:
         pd.read_csv(CSV).to_excel(xw, sheet_name="2019", index=False)
     assert len(read_data(book, fw, sheet="2019").cells) == 80
     assert len(read_data(book, fw, sheet=1).cells) == 80
+
+
+def test_panel_and_cross_section_layouts_agree(tmp_path: Path) -> None:
+    """SYNTHETIC: three invented units × three years of two series, in every layout with a unit column."""
+    fw = framework_from_dict({"subsystems": [{"id": "S", "name_en": "S", "indicators": [
+        {"series": "x1", "name_en": "x1", "direction": "+"}, {"series": "x2", "name_en": "x2", "direction": "-"}]}]},
+        file="fw.yaml")
+    long = pd.DataFrame([{"城市": u, "年份": y, "指标": s, "数值": float(10 * k + y - 2000 + (s == "x2"))}
+                         for k, u in enumerate(["甲市", "乙市", "丙市"]) for y in (2001, 2002, 2003) for s in ("x1", "x2")])
+    (tmp_path / "long.csv").write_bytes(long.to_csv(index=False).encode("gbk"))
+    wide = long.pivot_table(index=["城市", "年份"], columns="指标", values="数值").reset_index()
+    wide.columns = [str(c) for c in wide.columns]
+    wide.to_excel(tmp_path / "wide.xlsx", index=False)
+    ref = None
+    for name, layout in (("long.csv", "long"), ("wide.xlsx", "wide")):
+        panel = read_data(tmp_path / name, fw)
+        assert panel.shape == "panel" and set(panel.units) == {"甲市", "乙市", "丙市"} and panel.years == [2001, 2002, 2003]
+        shape = next(d for d in panel.input_decisions if d.code == "input.shape")
+        assert shape.params["shape"]["en"] == "panel" and shape.params["layout"]["en"] == layout
+        assert (shape.params["n_units"], shape.params["n_years"], shape.params["n_series"]) == (3, 3, 2)
+        got = panel.cells[["unit", "series", "year", "value"]].sort_values(["unit", "series", "year"],
+                                                                           ignore_index=True)
+        if ref is None:
+            ref = got
+        else:
+            pd.testing.assert_frame_equal(got, ref, check_dtype=False, obj=name)
+    # one year only, with 地区 as the unit column: a cross-section (no year)
+    one = wide[wide["年份"] == 2002].drop(columns="年份").rename(columns={"城市": "地区"})
+    one.to_csv(tmp_path / "cross.csv", index=False)
+    panel = read_data(tmp_path / "cross.csv", fw)
+    assert panel.shape == "cross_section" and panel.years == [0] and len(panel.cells) == 6
+    shape = next(d for d in panel.input_decisions if d.code == "input.shape")
+    assert shape.params["shape"]["zh"] == "截面数据" and shape.params["n_years"] == 0
+    # an empty unit cell is an error naming its row and column
+    one.iloc[1, 0] = ""
+    one.to_csv(tmp_path / "cross_bad.csv", index=False)
+    with pytest.raises(InputError) as exc:
+        read_data(tmp_path / "cross_bad.csv", fw)
+    (p,) = exc.value.problems
+    assert (p.row, p.field) == (3, "地区") and "unit" in p.message

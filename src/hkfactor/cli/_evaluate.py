@@ -33,6 +33,11 @@ _STAGES = {
 }
 
 
+#: What a recipe input is, in both languages (the ``what`` of the recipe.input_* problems).
+_WHAT = {"data": {"en": "data", "zh": "数据"}, "framework": {"en": "framework", "zh": "框架"},
+         "builtin": {"en": "built-in data", "zh": "内置数据"}}
+
+
 def _panel_digest(panel: EvalPanel) -> str:
     return hashlib.sha256(panel.cells.to_csv(index=False).encode("utf-8")).hexdigest()
 
@@ -167,19 +172,19 @@ def _replay_inputs(recipe_path: Path, r: EvaluationRecipe) -> tuple[Path | None,
             paths.append(None)
             if what == "data" and digest and _panel_digest(builtin_panel()) != digest:
                 problems.append(Problem(str(recipe_path), None, "inputs.data", code="recipe.input_changed",
-                                        params={"what": "built-in data", "found": _panel_digest(builtin_panel())[:12],
+                                        params={"what": _WHAT["builtin"], "found": _panel_digest(builtin_panel())[:12],
                                                 "expected": digest[:12]}))
             continue
         p = Path(ref) if Path(ref).is_absolute() else base / ref
         if not p.is_file():
             problems.append(Problem(str(recipe_path), None, f"inputs.{what}", code="recipe.input_missing",
-                                    params={"what": what, "path": str(p)}))
+                                    params={"what": _WHAT[what], "path": str(p)}))
             paths.append(None)
             continue
         found = file_digest(p)
         if digest and found != digest:
             problems.append(Problem(str(recipe_path), None, f"inputs.{what}", code="recipe.input_changed",
-                                    params={"what": what, "found": found[:12], "expected": digest[:12]}))
+                                    params={"what": _WHAT[what], "found": found[:12], "expected": digest[:12]}))
         paths.append(p)
     if problems:
         raise InputError(problems, title="cannot replay the recipe")

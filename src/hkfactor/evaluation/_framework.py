@@ -195,9 +195,17 @@ class EvalFramework:
         return self.node(subsystem).groups
 
 
-def _suggest(word: str, choices: Sequence[str]) -> str:
+def _closest(word: str, choices: Sequence[str]) -> str:
+    """The allowed key closest to ``word`` (``""`` when none is close)."""
     m = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" — did you mean {m[0]!r}?" if m else ""
+    return m[0] if m else ""
+
+
+def _hint(suggestion: str) -> dict[str, str] | str:
+    """`` — did you mean 'x'?`` in both languages (rendered in the reader's), or ``""``."""
+    if not suggestion:
+        return ""
+    return {"en": f" — did you mean {suggestion!r}?", "zh": f"（是否应为 {suggestion!r}？）"}
 
 
 def _text(d: dict[str, Any], key: str) -> str:
@@ -228,7 +236,8 @@ def framework_from_dict(doc: Any, *, file: str) -> EvalFramework:
     def keys(d: dict[Any, Any], allowed: Sequence[str], where: str) -> None:
         for k in d:
             if str(k) not in allowed:
-                bad(where, "framework.unknown_key", key=str(k), hint=_suggest(str(k), allowed),
+                near = _closest(str(k), allowed)
+                bad(where, "framework.unknown_key", key=str(k), suggestion=near, hint=_hint(near),
                     allowed=", ".join(allowed))
 
     seen: dict[str, str] = {}

@@ -45,6 +45,12 @@ register({
                       "{listed}.", "{file}：{n} 个百分数按框架单位 share 换算为比例（12% → 0.12）—— {listed}。"),
     "input.ignored_columns": ("{file}: column(s) {listed} of the long layout are not known fields and were not "
                               "read.", "{file}：长表中的列 {listed} 不是已知字段，未读取。"),
+    "input.ignored_wide_columns": (
+        "{file}: column(s) {listed} of the wide layout are known fields (note, source, grade …) but a row of the "
+        "wide layout holds many values, so they cannot be tied to one value and were not read — use the long layout "
+        "(series, year, value, …) to give them per value.",
+        "{file}：宽表中的列 {listed} 是已知字段（备注、来源、等级等），但宽表的一行包含多个数值，无法对应到单个数值，"
+        "因此未读取 —— 如需逐个数值给出，请使用长表（指标、年份、数值……）。"),
     "input.shape": ("{file}: read as a {shape}: {n_units} unit(s), {n_years} year(s), {n_series} indicator(s) "
                     "({layout} layout).",
                     "{file}：识别为{shape}：{n_units} 个单元、{n_years} 个年份、{n_series} 个指标（{layout}格式）。"),
@@ -383,6 +389,7 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
     ucol = inv.get("entity", "")
     layout = "long"
     ignored: list[str] = []
+    ignored_wide: list[str] = []
     if "series" in cols and "value" in cols and ("year" in cols or has_unit):
         scol, vcol = inv["series"], inv["value"]
         ycol = inv.get("year", "")
@@ -412,7 +419,10 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
         ycol = inv.get("year", "")
         series_cols = []
         for c in names:
-            if c in (ycol, ucol) or canon[c] in _EXTRA:
+            if c in (ycol, ucol):
+                continue
+            if canon[c] in _EXTRA:
+                ignored_wide.append(c)
                 continue
             if c in unit_of:
                 series_cols.append(c)
@@ -510,12 +520,19 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
     if ignored:
         decisions.append(Message("input.ignored_columns", "ignored columns", {
             "file": p.name, "listed": ", ".join(repr(c) for c in ignored)}))
+    if ignored_wide:
+        decisions.append(Message("input.ignored_wide_columns", "ignored columns", {
+            "file": p.name, "listed": ", ".join(repr(c) for c in ignored_wide)}))
     return EvalPanel(cells=cells_df, sources=sources, label=p.name, input_decisions=tuple(decisions))
 
 
-def _cell_list(items: list[tuple[str, str, int, int, str, str]]) -> str:
-    return "; ".join(" ".join(str(x) for x in (u, s, y) if x not in ("", 0)) + f" (row {r}, {c}: {t!r})"
-                     for u, s, y, r, c, t in items)
+def _cell_list(items: list[tuple[str, str, int, int, str, str]]) -> dict[str, str]:
+    """The cells listed in both languages (``{"en": …, "zh": …}``, rendered in the reader's language)."""
+    def name(u: str, s: str, y: int) -> str:
+        return " ".join(str(x) for x in (u, s, y) if x not in ("", 0))
+
+    return {"en": "; ".join(f"{name(u, s, y)} (row {r}, {c}: {t!r})" for u, s, y, r, c, t in items),
+            "zh": "；".join(f"{name(u, s, y)}（第 {r} 行，{c}：{t!r}）" for u, s, y, r, c, t in items)}
 
 
 def _input_decisions(label: str, markers: list[tuple[str, str, int, int, str, str]],
