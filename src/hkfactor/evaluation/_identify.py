@@ -1,0 +1,350 @@
+"""Stage 6 — what the design supports: placebo benchmarks for one pair over time, and designs
+that identify on a panel of cities (two-way fixed effects, event study, synthetic control).
+
+A single city pair over a decade cannot tell a partner city's role from the calendar: every
+index trends. So the single-pair statistics are benchmarked against a linear trend and a
+trend-preserving permutation (a group is *associated* only when it beats both), and the
+headline comes from a design with cross-sectional variation when the data allow one. When they
+do not, the headline says so in one sentence.
+
+Every estimator is a well-kept library's (pyfixest, pysyncon) through
+:mod:`hkfactor.evaluation.designs`; this module only assembles the data and the verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hkfactor.errors import HKFactorError
+from hkfactor.evaluation._framework import EvalFramework
+from hkfactor.evaluation._indices import Indices
+from hkfactor.evaluation._prepare import Prepared
+from hkfactor.evaluation._recipe import EvaluationRecipe
+from hkfactor.messages import Message, register
+
+__all__ = ["CityData", "DesignRun", "Identification", "identify"]
+
+#: Innovation outcomes of the city panel, in order of preference.
+CITY_OUTCOMES = ("city_invention_grants", "city_invention_applications", "city_patent_grants",
+                 "city_patent_applications", "city_pct_applications", "city_rd_expenditure")
+#: Mainland cities of the Greater Bay Area (the exposed group of the city designs).
+GBA_CITIES = ("SZ", "GZ", "ZH", "FS", "HUIZ", "DG", "ZS", "JM", "ZQ")
+#: Minimum clusters, pre and post years for a city design to be estimated.
+MIN_CLUSTERS, MIN_PRE, MIN_POST, MIN_DONORS = 10, 5, 2, 3
+
+register({
+    "identify.estimated": (
+        "Estimated association of Hong Kong exposure with innovation: {effect} ({level} CI {lo} to {hi}; "
+        "p = {p}) — {design}, outcome {outcome}, {n_clusters} cities, {n_obs} city-years{caveat}.",
+        "香港关联与创新的估计关联：{effect}（{level} 置信区间 {lo} 至 {hi}；p = {p}）—— {design}，结果变量 {outcome}，"
+        "{n_clusters} 个城市、{n_obs} 个城市-年{caveat}。"),
+    "identify.not_supported": (
+        "What the data support: no estimate of Hong Kong's role — {reason}. The coupling and trend-similarity "
+        "results below describe co-movement over time; they are not evidence of Hong Kong's role.",
+        "数据所能支持的结论：无法估计香港的作用 —— {reason}。下文的耦合协调与趋势相似度只描述各指标随时间的共同变化，"
+        "不能作为香港作用的证据。"),
+    "identify.panel_estimated": (
+        "Within-unit association of {x} with {y}, net of unit and year effects: {effect} ({level} CI {lo} to {hi}; "
+        "p = {p}) — two-way fixed effects, {n_clusters} units, {n_obs} unit-years{caveat}.",
+        "扣除单元与年份固定效应后，{x}与{y}的单元内关联：{effect}（{level} 置信区间 {lo} 至 {hi}；p = {p}）"
+        "—— 双向固定效应，{n_clusters} 个单元、{n_obs} 个单元-年{caveat}。"),
+    "identify.single_pair_only": ("the data are one city pair over time (no cross-section to compare with)",
+                                  "数据只有一对城市的时间序列（没有可比较的截面）"),
+    "identify.city_thin": ("the city panel is too thin for any design: {detail}", "城市面板数据太少，任何设计都无法估计：{detail}"),
+    "identify.few_caveats": ("; caveats: {codes}", "；注意：{codes}"),
+    "identify.benchmarks": (
+        "Single-pair benchmarks: {n_assoc} of {n} groups beat both the linear-trend benchmark and the "
+        "trend-preserving permutation in levels{listed}; a straight line scores {trend} ({method}).",
+        "单对城市的基准检验：{n} 个分组中有 {n_assoc} 个在水平值上同时胜过线性趋势基准与保留趋势的置换检验{listed}；"
+        "一条直线的得分为 {trend}（{method}）。"),
+    "identify.benchmark_listed": (": {groups}", "：{groups}"),
+    "design.not_estimable": ("{design} for {outcome}{shock}: not estimable — {detail}.",
+                             "{design}（{outcome}{shock}）：无法估计 —— {detail}。"),
+    "design.detail_clusters": ("{n} cities have the outcome before and after {year} ({n_treated} exposed, "
+                               "{n_control} not; {need} cities needed, with at least 2 in each group)",
+                               "{year} 年前后都有该结果变量数据的城市 {n} 个（受影响 {n_treated} 个、对照 {n_control} 个；"
+                               "至少需要 {need} 个，且每组至少 2 个）"),
+    "design.detail_pre": ("Shenzhen has {n_pre} outcome year(s) before {year} and {n_post} after ({pre} and {post} "
+                          "needed) and {n_donors} donor(s) are complete over the window ({donors} needed)",
+                          "深圳在 {year} 年前有 {n_pre} 年、之后有 {n_post} 年的结果变量数据（分别至少需要 {pre} 和 {post} 年），"
+                          "窗口内数据完整的对照城市 {n_donors} 个（至少需要 {donors} 个）"),
+    "design.detail_undated": ("the shock has no dated event in the evidence base", "该冲击在证据库中没有日期"),
+    "design.detail_failed": ("the estimator refused: {error}", "估计失败：{error}"),
+    "design.warning": ("{design}: {code}{subject}", "{design}：{code}{subject}"),
+})
+
+_DESIGN_NAMES = {
+    "twfe": {"en": "two-way fixed effects DiD (GBA cities × after the shock)", "zh": "双向固定效应双重差分（大湾区城市 × 冲击后）"},
+    "event_study": {"en": "event study (GBA cities)", "zh": "事件研究（大湾区城市）"},
+    "synthetic_control": {"en": "synthetic control for Shenzhen", "zh": "深圳的合成控制"},
+    "panel_twfe": {"en": "two-way fixed effects", "zh": "双向固定效应"},
+}
+
+
+def design_name(key: str) -> dict[str, str]:
+    """``{"en": …, "zh": …}`` name of a design."""
+    return _DESIGN_NAMES.get(key, {"en": key, "zh": key})
+
+
+@dataclass(frozen=True)
+class CityData:
+    """A city × year panel for the designs: ``values`` long (``unit, year, series, value, grade``),
+    ``distance_km`` by city (to Hong Kong), and the dated shocks (``id`` → year)."""
+
+    values: pd.DataFrame
+    distance_km: dict[str, float]
+    shocks: dict[str, int]
+    label: str = "city panel"
+
+
+@dataclass(frozen=True)
+class DesignRun:
+    """One design tried: its result when estimated, else why not (``reasons``)."""
+
+    design: str
+    outcome: str
+    treatment: str
+    shock: str
+    status: str  # "estimated" | "not_estimable"
+    result: Any
+    reasons: tuple[Message, ...]
+
+    def row(self) -> dict[str, Any]:
+        """A table row: effect, interval, p, sample and warnings."""
+        est = getattr(self.result, "estimate", None)
+        smp = getattr(self.result, "sample", None)
+        warns = getattr(self.result, "warnings", ())
+        return {
+            "design": self.design, "outcome": self.outcome, "treatment": self.treatment, "shock": self.shock,
+            "status": self.status,
+            "effect": getattr(est, "effect", math.nan), "ci_low": getattr(est, "ci_low", math.nan),
+            "ci_high": getattr(est, "ci_high", math.nan), "p_value": getattr(est, "p_value", math.nan),
+            "inference": getattr(est, "inference", ""),
+            "n_obs": getattr(smp, "n_obs", 0), "n_clusters": getattr(smp, "n_clusters", 0),
+            "n_treated_units": getattr(smp, "n_treated_units", 0),
+            "warnings": " ".join(w.code for w in warns),
+            "reason_en": " ".join(m.render("en") for m in self.reasons),
+            "reason_zh": " ".join(m.render("zh") for m in self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class Identification:
+    """What the design supports.
+
+    Attributes
+    ----------
+    headline : Message
+        One sentence: the estimated association (effect, interval, design) or why there is none.
+    runs : tuple of DesignRun
+        Every design tried, estimated or not.
+    benchmarks : DataFrame
+        Single pair over time: the placebo benchmarks of every grey grade and coupling D
+        (:func:`hkfactor.evaluation.designs.placebo_benchmarks`), one row per method ×
+        candidate × variant, with ``associated``.
+    associated : tuple of str
+        Groups associated with the reference in levels (beat the trend and the permutation).
+    """
+
+    headline: Message
+    runs: tuple[DesignRun, ...]
+    benchmarks: pd.DataFrame
+    associated: tuple[str, ...]
+    decisions: tuple[Message, ...]
+
+    def table(self) -> pd.DataFrame:
+        """One row per design tried."""
+        return pd.DataFrame([r.row() for r in self.runs])
+
+
+def _fmt(x: float, digits: int = 3) -> str:
+    return "—" if not math.isfinite(x) else f"{x:.{digits}f}"
+
+
+def _benchmarks(prepared: Prepared, ind: Indices, fw: EvalFramework, r: EvaluationRecipe,
+                groups: list[str]) -> tuple[pd.DataFrame, tuple[str, ...], list[Message]]:
+    from hkfactor.evaluation.designs import placebo_benchmarks
+
+    ref = ind.scores[fw.reference_id].to_numpy(dtype=float)
+    subs = [s.id for s in fw.subsystems if s.id != fw.reference_id]
+    frames, msgs = [], []
+    associated: tuple[str, ...] = ()
+    for method, cands in (("grey", groups), ("coupling", subs)):
+        if not cands or len(ref) < 4:
+            continue
+        cand = pd.DataFrame({c: ind.scores[c].to_numpy(dtype=float) for c in cands})
+        kw: dict[str, Any] = {"rho": r.rho, "preprocessing": r.grey_preprocessing} if method == "grey" else {}
+        tab = placebo_benchmarks(ref, cand, method=method, n_perm=999, seed=r.seed, **kw)  # type: ignore[arg-type]
+        df = tab.to_frame()
+        frames.append(df.assign(method=method))
+        lev = df[(df["variant"] == "level") & ~df["is_benchmark"]]
+        if method == "grey":
+            associated = tuple(lev.loc[lev["associated"], "series"].astype(str))
+            trend = df[(df["variant"] == "level") & df["is_benchmark"]]["statistic"]
+            msgs.append(Message("identify.benchmarks", "grey", {
+                "n_assoc": len(associated), "n": len(lev),
+                "listed": Message("identify.benchmark_listed", "", {"groups": ", ".join(associated)}) if associated else "",
+                "trend": _fmt(float(trend.iloc[0])) if len(trend) else "—",
+                "method": {"en": "grey relational grade", "zh": "灰色关联度"}}))
+    bench = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return bench, associated, msgs
+
+
+def _city_frame(city: CityData, outcome: str) -> pd.DataFrame:
+    v = city.values
+    sel = v[(v["series"] == outcome) & np.isfinite(v["value"].astype(float))]
+    return sel[["unit", "year", "value"]].rename(columns={"value": "y"}).astype({"year": int})
+
+
+def _not(design: str, outcome: str, shock: str, detail: Message) -> DesignRun:
+    return DesignRun(design, outcome, "", shock, "not_estimable", None, (Message("design.not_estimable", design, {
+        "design": design_name(design), "outcome": outcome,
+        "shock": f", {shock}" if shock else "", "detail": detail}),))
+
+
+def _city_designs(city: CityData, r: EvaluationRecipe) -> list[DesignRun]:
+    from hkfactor.evaluation.designs import synthetic_control, twfe
+
+    runs: list[DesignRun] = []
+    counts = {o: len(_city_frame(city, o)) for o in CITY_OUTCOMES}
+    outcome = max(CITY_OUTCOMES, key=lambda o: (counts[o], -CITY_OUTCOMES.index(o)))
+    df = _city_frame(city, outcome)
+    for shock in ("qianhai", "loop_mou"):
+        year = city.shocks.get(shock)
+        if year is None:
+            runs.append(_not("twfe", outcome, shock, Message("design.detail_undated", shock)))
+            continue
+        pre = df[df["year"] < year].groupby("unit").size()
+        post = df[df["year"] >= year].groupby("unit").size()
+        both = sorted(set(pre.index) & set(post.index))
+        treated = [u for u in both if u in GBA_CITIES]
+        control = [u for u in both if u not in GBA_CITIES]
+        if len(both) < MIN_CLUSTERS or len(treated) < 2 or len(control) < 2:
+            runs.append(_not("twfe", outcome, shock, Message("design.detail_clusters", shock, {
+                "n": len(both), "n_treated": len(treated), "n_control": len(control), "need": MIN_CLUSTERS,
+                "year": year})))
+        else:
+            d = df[df["unit"].isin(both)].assign(treat=lambda x: (x["unit"].isin(GBA_CITIES) & (x["year"] >= year))
+                                                 .astype(float))
+            try:
+                res = twfe(d, "y", "treat", unit="unit", time="year", log_outcome=True, reps=999, seed=r.seed)
+                runs.append(DesignRun("twfe", outcome, f"GBA × after {year}", shock, "estimated", res, ()))
+            except HKFactorError as exc:
+                runs.append(_not("twfe", outcome, shock, Message("design.detail_failed", shock, {"error": str(exc)[:200]})))
+        sz = df[df["unit"] == "SZ"]
+        n_pre, n_post = int((sz["year"] < year).sum()), int((sz["year"] >= year).sum())
+        window = sorted(set(sz["year"]))
+        donors = [u for u in df["unit"].unique() if u not in GBA_CITIES
+                  and set(window) <= set(df.loc[df["unit"] == u, "year"])] if window else []
+        if n_pre < MIN_PRE or n_post < MIN_POST or len(donors) < MIN_DONORS:
+            runs.append(_not("synthetic_control", outcome, shock, Message("design.detail_pre", shock, {
+                "n_pre": n_pre, "n_post": n_post, "pre": MIN_PRE, "post": MIN_POST, "n_donors": len(donors),
+                "donors": MIN_DONORS, "year": year})))
+            continue
+        d = df[df["unit"].isin(["SZ", *donors]) & df["year"].isin(window)]
+        try:
+            res = synthetic_control(d, "y", treated="SZ", donors=donors, unit="unit", time="year", event_time=year,
+                                    log_outcome=True)
+            runs.append(DesignRun("synthetic_control", outcome, "Shenzhen", shock, "estimated", res, ()))
+        except HKFactorError as exc:
+            runs.append(_not("synthetic_control", outcome, shock,
+                             Message("design.detail_failed", shock, {"error": str(exc)[:200]})))
+    return runs
+
+
+def _panel_designs(prepared: Prepared, ind: Indices, fw: EvalFramework, r: EvaluationRecipe) -> list[DesignRun]:
+    """A panel study: the reference subsystem's score on each other subsystem's, with unit and year
+    fixed effects (the calendar and level differences removed), clustered by unit."""
+    from hkfactor.evaluation.designs import twfe
+
+    keys = ind.scores.index
+    base = pd.DataFrame({"unit": keys.get_level_values("unit").astype(str),
+                         "year": keys.get_level_values("year").astype(int)})
+    runs = []
+    y = fw.reference_id
+    for s in fw.subsystems:
+        if s.id == y:
+            continue
+        d = base.assign(y=ind.scores[y].to_numpy(dtype=float), x=ind.scores[s.id].to_numpy(dtype=float))
+        try:
+            res = twfe(d, "y", "x", unit="unit", time="year", reps=999, seed=r.seed)
+            runs.append(DesignRun("panel_twfe", y, s.id, "", "estimated", res, ()))
+        except HKFactorError as exc:
+            runs.append(_not("panel_twfe", y, "", Message("design.detail_failed", s.id, {"error": str(exc)[:200]})))
+    return runs
+
+
+def _caveat(res: Any) -> Message | str:
+    codes = [w.code for w in getattr(res, "warnings", ())]
+    return Message("identify.few_caveats", "", {"codes": ", ".join(dict.fromkeys(codes))}) if codes else ""
+
+
+def _estimate_params(run: DesignRun) -> dict[str, Any]:
+    est, smp = run.result.estimate, run.result.sample
+    return {"effect": _fmt(est.effect), "level": f"{est.ci_level:.0%}", "lo": _fmt(est.ci_low), "hi": _fmt(est.ci_high),
+            "p": _fmt(est.p_value), "n_clusters": smp.n_clusters or smp.n_units, "n_obs": smp.n_obs,
+            "caveat": _caveat(run.result)}
+
+
+def identify(prepared: Prepared, ind: Indices, fw: EvalFramework, r: EvaluationRecipe, groups: list[str],
+             city: CityData | None = None) -> Identification | None:
+    """Benchmarks and designs; ``None`` with a single subsystem (nothing to relate)."""
+    if len(fw.subsystems) < 2:
+        return None
+    bench, associated = pd.DataFrame(), ()
+    decisions: list[Message] = []
+    runs: list[DesignRun] = []
+    if prepared.shape == "time_series":
+        bench, associated, msgs = _benchmarks(prepared, ind, fw, r, groups)
+        decisions += msgs
+    if prepared.shape == "panel":
+        runs += _panel_designs(prepared, ind, fw, r)
+    if city is not None:
+        runs += _city_designs(city, r)
+    estimated = [x for x in runs if x.status == "estimated"]
+    order = {"panel_twfe": 0, "twfe": 1, "synthetic_control": 2, "event_study": 3}
+    if estimated:
+        best = sorted(estimated, key=lambda x: order.get(x.design, 9))[0]
+        p = _estimate_params(best)
+        if best.design == "panel_twfe":
+            names = {g.id: g for g in fw.subsystems}
+            head = Message("identify.panel_estimated", best.treatment, {
+                **p, "x": {"en": names[best.treatment].name_en, "zh": names[best.treatment].name_zh},
+                "y": {"en": names[best.outcome].name_en, "zh": names[best.outcome].name_zh}})
+        else:
+            head = Message("identify.estimated", best.design, {**p, "design": design_name(best.design),
+                                                                "outcome": best.outcome})
+    else:
+        if city is None and prepared.shape == "time_series":
+            reason: Message = Message("identify.single_pair_only", "")
+        else:
+            reason = Message("identify.city_thin", "", {"detail": [m for x in runs for m in x.reasons][:2]})
+        head = Message("identify.not_supported", "", {"reason": reason})
+    return Identification(headline=head, runs=tuple(runs), benchmarks=bench, associated=associated,
+                          decisions=tuple(decisions))
+
+
+def builtin_city_data() -> CityData | None:
+    """The built-in city panel (hkfactor.panel.build_cities), distances to Hong Kong and dated shocks."""
+    from hkfactor.evaluation.designs import dated_shocks
+    from hkfactor.panel import build_cities, city_distances
+
+    try:
+        cp = build_cities()
+    except HKFactorError:
+        return None
+    long = cp.long()
+    values = long.rename(columns={"geography": "unit", "period": "year"})
+    values = values[values["year"].astype(str).str.fullmatch(r"\d{4}")].astype({"year": int})
+    try:
+        dist = city_distances()["distance_km"].to_dict()
+    except HKFactorError:
+        dist = {}
+    shocks = {s.id: int(s.year) for s in dated_shocks() if s.year is not None}
+    return CityData(values=values[["unit", "year", "series", "value", "grade"]], distance_km=dist, shocks=shocks,
+                    label="built-in city panel")
