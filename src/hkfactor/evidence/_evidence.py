@@ -435,7 +435,8 @@ class Evidence:
         exactly the columns of its file kind (no normalised values, no ``file``/``row``),
         in UTF-8 without a byte-order mark, LF line ends, rows in their original order. A
         table read from no file gets a header-only file when it is a single file. The
-        panel's ``series.csv`` and ``breaks.csv`` are copied when the source folder has them.
+        panel's ``series.csv`` and ``breaks.csv`` (and the city-centre tables ``city_coordinates*.csv``)
+        are copied when the source folder has them.
         Files already in ``folder`` with other names are left alone.
 
         Returns
@@ -472,7 +473,8 @@ class Evidence:
                     part.to_csv(fh, index=False, lineterminator="\n", float_format="%.10g")
                 written.append(out / rel)
         if self.root is not None:
-            for extra in ("series.csv", "breaks.csv"):
+            extras = ["series.csv", "breaks.csv", *sorted(p.name for p in self.root.glob("city_coordinates*.csv"))]
+            for extra in extras:
                 src = self.root / extra
                 if src.is_file() and src.resolve() != (out / extra).resolve():
                     shutil.copyfile(src, out / extra)
