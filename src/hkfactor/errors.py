@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hkfactor.messages import register, render
+from hkfactor.messages import render
 
 __all__ = [
     "HKFactorError",

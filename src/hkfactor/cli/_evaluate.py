@@ -27,6 +27,7 @@ _STAGES = {
     "coupling": ("耦合协调", "coupling coordination"),
     "attribution": ("趋势相似度与障碍度", "trend similarity and obstacles"),
     "robustness": ("稳健性", "robustness"),
+    "identification": ("识别设计", "designs"),
     "tables": ("结果表", "tables"),
     "figures": ("绘图", "figures"),
     "report": ("报告", "report"),
@@ -77,6 +78,7 @@ def evaluate_command(
         DataError,
         EvaluationRecipe,
         Inputs,
+        builtin_city_data,
         builtin_framework,
         builtin_panel,
         evaluate,
@@ -127,6 +129,7 @@ def evaluate_command(
                              title="missing --data")
         else:
             panel = builtin_panel()
+        city = builtin_city_data() if data is None else None
         if data is not None:
             extra[f"inputs/{data.name}"] = data
             inputs = Inputs(data=f"inputs/{data.name}", data_sha256=file_digest(data), sheet=sheet or "")
@@ -137,7 +140,7 @@ def evaluate_command(
             inputs = dataclasses.replace(inputs, framework=f"inputs/{framework.name}",
                                          framework_sha256=file_digest(framework))
         r = r.replace(inputs=inputs)
-        ev = evaluate(panel, fw, recipe=r, progress=say)
+        ev = evaluate(panel, fw, recipe=r, progress=say, city=city)
         command = _command(data, framework, sheet, out, lang.value, changes)
         files = write_report(ev, out, lang=lang.value, command=command, progress=say, extra_files=extra)
 
@@ -192,6 +195,9 @@ def _replay_inputs(recipe_path: Path, r: EvaluationRecipe) -> tuple[Path | None,
 
 
 def _summary(ev: Evaluation, html: Path, elapsed: float, zh: bool) -> None:
+    if ev.identification is not None:
+        console.print(ev.identification.headline.render("zh" if zh else "en"), style="bold", markup=False,
+                      highlight=False)
     for d in ev.decisions:
         if d.code == "construct.no_bilateral":
             console.print(d.render("zh" if zh else "en"), style="bold", markup=False, highlight=False)

@@ -326,8 +326,8 @@ def export_command(
     打开的规范化数值与核查结果文件（带 BOM）；parquet 每表一个文件；json/xlsx 写入单个文件。
     文件内容与 --lang 无关（数据本身中英双语），--lang 只决定终端提示的语言。
     """
-    from hkfactor.io import atomic_path, atomic_write
     from hkfactor.evidence import TABLE_NAMES
+    from hkfactor.io import atomic_path, atomic_write
 
     folder = fmt in (ExportFormat.csv, ExportFormat.parquet)
     if folder and out.exists() and not out.is_dir():

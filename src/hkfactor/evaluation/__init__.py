@@ -22,6 +22,7 @@ from hkfactor.evaluation._framework import (
     framework_from_dict,
     read_framework,
 )
+from hkfactor.evaluation._identify import CityData, DesignRun, Identification, builtin_city_data, design_name
 from hkfactor.evaluation._indices import Indices
 from hkfactor.evaluation._pipeline import evaluate
 from hkfactor.evaluation._prepare import MARK_CARRIED, MARK_IMPUTED, MARK_INTERPOLATED, Prepared
@@ -54,21 +55,26 @@ __all__ = [
     "TABLES",
     "WEIGHTINGS",
     "Attribution",
+    "CityData",
     "Coupling",
     "DataError",
+    "DesignRun",
     "EvalFramework",
     "EvalPanel",
     "Evaluation",
     "EvaluationRecipe",
     "Group",
+    "Identification",
     "IndicatorSpec",
     "Indices",
     "Inputs",
     "Obstacles",
     "Prepared",
     "Robustness",
+    "builtin_city_data",
     "builtin_framework",
     "builtin_panel",
+    "design_name",
     "evaluate",
     "file_digest",
     "framework_from_dict",

@@ -35,14 +35,15 @@ CITY_OUTCOMES = ("city_invention_grants", "city_invention_applications", "city_p
 #: Mainland cities of the Greater Bay Area (the exposed group of the city designs).
 GBA_CITIES = ("SZ", "GZ", "ZH", "FS", "HUIZ", "DG", "ZS", "JM", "ZQ")
 #: Minimum clusters, pre and post years for a city design to be estimated.
-MIN_CLUSTERS, MIN_PRE, MIN_POST, MIN_DONORS = 10, 5, 2, 3
+MIN_CLUSTERS, MIN_TREATED, MIN_CONTROL, MIN_PRE, MIN_POST, MIN_DONORS = 10, 3, 5, 5, 2, 3
 
 register({
     "identify.estimated": (
         "Estimated association of Hong Kong exposure with innovation: {effect} ({level} CI {lo} to {hi}; "
-        "p = {p}) — {design}, outcome {outcome}, {n_clusters} cities, {n_obs} city-years{caveat}.",
+        "p = {p}) — {design}, outcome {outcome}, {n_clusters} cities, {n_obs} city-years (source grades {grades})"
+        "{caveat}.",
         "香港关联与创新的估计关联：{effect}（{level} 置信区间 {lo} 至 {hi}；p = {p}）—— {design}，结果变量 {outcome}，"
-        "{n_clusters} 个城市、{n_obs} 个城市-年{caveat}。"),
+        "{n_clusters} 个城市、{n_obs} 个城市-年（来源等级 {grades}）{caveat}。"),
     "identify.not_supported": (
         "What the data support: no estimate of Hong Kong's role — {reason}. The coupling and trend-similarity "
         "results below describe co-movement over time; they are not evidence of Hong Kong's role.",
@@ -55,7 +56,14 @@ register({
         "—— 双向固定效应，{n_clusters} 个单元、{n_obs} 个单元-年{caveat}。"),
     "identify.single_pair_only": ("the data are one city pair over time (no cross-section to compare with)",
                                   "数据只有一对城市的时间序列（没有可比较的截面）"),
-    "identify.city_thin": ("the city panel is too thin for any design: {detail}", "城市面板数据太少，任何设计都无法估计：{detail}"),
+    "identify.city_thin": (
+        "the city panel is too thin for a design that compares cities: its best-covered innovation outcome "
+        "({outcome}) has {n} city-years ({first}–{last}, {n_cities} cities), too few cities observed on both sides "
+        "of the dated shocks ({shocks}) for fixed effects or a synthetic control (the designs table says which "
+        "condition fails)",
+        "城市面板数据太少，无法做城市间比较的设计：覆盖最好的创新结果变量（{outcome}）只有 {n} 个城市-年"
+        "（{first}–{last} 年，{n_cities} 个城市），在已定日期的冲击（{shocks}）前后都有数据的城市太少，固定效应与合成控制都无法估计"
+        "（哪个条件不满足见识别设计表）"),
     "identify.few_caveats": ("; caveats: {codes}", "；注意：{codes}"),
     "identify.benchmarks": (
         "Single-pair benchmarks: {n_assoc} of {n} groups beat both the linear-trend benchmark and the "
@@ -65,10 +73,11 @@ register({
     "identify.benchmark_listed": (": {groups}", "：{groups}"),
     "design.not_estimable": ("{design} for {outcome}{shock}: not estimable — {detail}.",
                              "{design}（{outcome}{shock}）：无法估计 —— {detail}。"),
-    "design.detail_clusters": ("{n} cities have the outcome before and after {year} ({n_treated} exposed, "
-                               "{n_control} not; {need} cities needed, with at least 2 in each group)",
-                               "{year} 年前后都有该结果变量数据的城市 {n} 个（受影响 {n_treated} 个、对照 {n_control} 个；"
-                               "至少需要 {need} 个，且每组至少 2 个）"),
+    "design.detail_clusters": ("{n} cities have the outcome before and after {year} ({n_treated} in the GBA, "
+                               "{n_control} outside; {need} cities needed, at least {need_treated} in the GBA and "
+                               "{need_control} outside)",
+                               "{year} 年前后都有该结果变量数据的城市 {n} 个（大湾区 {n_treated} 个、区外 {n_control} 个；"
+                               "至少需要 {need} 个，其中大湾区至少 {need_treated} 个、区外至少 {need_control} 个）"),
     "design.detail_pre": ("Shenzhen has {n_pre} outcome year(s) before {year} and {n_post} after ({pre} and {post} "
                           "needed) and {n_donors} donor(s) are complete over the window ({donors} needed)",
                           "深圳在 {year} 年前有 {n_pre} 年、之后有 {n_post} 年的结果变量数据（分别至少需要 {pre} 和 {post} 年），"
@@ -208,11 +217,18 @@ def _not(design: str, outcome: str, shock: str, detail: Message) -> DesignRun:
 
 
 def _city_designs(city: CityData, r: EvaluationRecipe) -> list[DesignRun]:
+    runs: list[DesignRun] = []
+    counts = {o: len(_city_frame(city, o)) for o in CITY_OUTCOMES}
+    outcomes = sorted((o for o in CITY_OUTCOMES if counts[o] >= 20), key=lambda o: (-counts[o], CITY_OUTCOMES.index(o)))
+    for outcome in outcomes or [max(CITY_OUTCOMES, key=lambda o: counts[o])]:
+        runs += _city_designs_for(city, outcome, r)
+    return runs
+
+
+def _city_designs_for(city: CityData, outcome: str, r: EvaluationRecipe) -> list[DesignRun]:
     from hkfactor.evaluation.designs import synthetic_control, twfe
 
     runs: list[DesignRun] = []
-    counts = {o: len(_city_frame(city, o)) for o in CITY_OUTCOMES}
-    outcome = max(CITY_OUTCOMES, key=lambda o: (counts[o], -CITY_OUTCOMES.index(o)))
     df = _city_frame(city, outcome)
     for shock in ("qianhai", "loop_mou"):
         year = city.shocks.get(shock)
@@ -224,13 +240,13 @@ def _city_designs(city: CityData, r: EvaluationRecipe) -> list[DesignRun]:
         both = sorted(set(pre.index) & set(post.index))
         treated = [u for u in both if u in GBA_CITIES]
         control = [u for u in both if u not in GBA_CITIES]
-        if len(both) < MIN_CLUSTERS or len(treated) < 2 or len(control) < 2:
+        if len(both) < MIN_CLUSTERS or len(treated) < MIN_TREATED or len(control) < MIN_CONTROL:
             runs.append(_not("twfe", outcome, shock, Message("design.detail_clusters", shock, {
                 "n": len(both), "n_treated": len(treated), "n_control": len(control), "need": MIN_CLUSTERS,
-                "year": year})))
+                "need_treated": MIN_TREATED, "need_control": MIN_CONTROL, "year": year})))
         else:
-            d = df[df["unit"].isin(both)].assign(treat=lambda x: (x["unit"].isin(GBA_CITIES) & (x["year"] >= year))
-                                                 .astype(float))
+            d = df[df["unit"].isin(both)]
+            d = d.assign(treat=(d["unit"].isin(GBA_CITIES) & (d["year"] >= year)).astype(float))
             try:
                 res = twfe(d, "y", "treat", unit="unit", time="year", log_outcome=True, reps=999, seed=r.seed)
                 runs.append(DesignRun("twfe", outcome, f"GBA × after {year}", shock, "estimated", res, ()))
@@ -317,16 +333,29 @@ def identify(prepared: Prepared, ind: Indices, fw: EvalFramework, r: EvaluationR
                 **p, "x": {"en": names[best.treatment].name_en, "zh": names[best.treatment].name_zh},
                 "y": {"en": names[best.outcome].name_en, "zh": names[best.outcome].name_zh}})
         else:
-            head = Message("identify.estimated", best.design, {**p, "design": design_name(best.design),
-                                                                "outcome": best.outcome})
+            grades = city.values[city.values["series"] == best.outcome]["grade"].fillna("").value_counts() \
+                if city is not None else pd.Series(dtype=int)
+            head = Message("identify.estimated", best.design, {
+                **p, "design": design_name(best.design), "outcome": best.outcome,
+                "grades": " ".join(f"{g or '—'} {n}" for g, n in sorted(grades.items()))})
     else:
         if city is None and prepared.shape == "time_series":
             reason: Message = Message("identify.single_pair_only", "")
         else:
-            reason = Message("identify.city_thin", "", {"detail": [m for x in runs for m in x.reasons][:2]})
+            reason = _thin_reason(city) if city is not None else Message("identify.single_pair_only", "")
         head = Message("identify.not_supported", "", {"reason": reason})
     return Identification(headline=head, runs=tuple(runs), benchmarks=bench, associated=associated,
                           decisions=tuple(decisions))
+
+
+def _thin_reason(city: CityData) -> Message:
+    counts = {o: _city_frame(city, o) for o in CITY_OUTCOMES}
+    outcome = max(CITY_OUTCOMES, key=lambda o: (len(counts[o]), -CITY_OUTCOMES.index(o)))
+    df = counts[outcome]
+    return Message("identify.city_thin", outcome, {
+        "outcome": outcome, "n": len(df), "first": int(df["year"].min()) if len(df) else "—",
+        "last": int(df["year"].max()) if len(df) else "—", "n_cities": int(df["unit"].nunique()),
+        "shocks": ", ".join(f"{k} {v}" for k, v in sorted(city.shocks.items(), key=lambda kv: kv[1]))})
 
 
 def builtin_city_data() -> CityData | None:
@@ -338,9 +367,9 @@ def builtin_city_data() -> CityData | None:
         cp = build_cities()
     except HKFactorError:
         return None
-    long = cp.long()
+    long = cp.long().drop(columns=["unit"], errors="ignore")
     values = long.rename(columns={"geography": "unit", "period": "year"})
-    values = values[values["year"].astype(str).str.fullmatch(r"\d{4}")].astype({"year": int})
+    values = values[values["year"].astype(str).str.fullmatch(r"\d{4}")].astype({"year": int, "value": float})
     try:
         dist = city_distances()["distance_km"].to_dict()
     except HKFactorError:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hkfactor.evaluation._analysis import attribute, couple, obstacles, robustness
+from hkfactor.evaluation._analysis import attribute, compared_groups, couple, obstacles, robustness
 from hkfactor.evaluation._framework import EvalFramework
+from hkfactor.evaluation._identify import CityData, identify
 from hkfactor.evaluation._indices import build_indices, method_decisions
+from hkfactor.evaluation._prepare import prepare
 from hkfactor.evaluation._recipe import EvaluationRecipe
 from hkfactor.evaluation._result import Evaluation
 from hkfactor.evaluation._spec import EvalPanel
-from hkfactor.evaluation._prepare import prepare
 from hkfactor.messages import Message, register
 
 __all__ = ["evaluate"]
@@ -64,7 +65,7 @@ def _construct(fw: EvalFramework, used: tuple[str, ...]) -> list[Message]:
 
 
 def evaluate(panel: EvalPanel, framework: EvalFramework, *, recipe: EvaluationRecipe | None = None,
-             progress: Progress | None = None) -> Evaluation:
+             progress: Progress | None = None, city: CityData | None = None) -> Evaluation:
     """Evaluate a framework on sourced data: indices, coupling, attribution, obstacles, robustness.
 
     Parameters
@@ -77,6 +78,10 @@ def evaluate(panel: EvalPanel, framework: EvalFramework, *, recipe: EvaluationRe
         Method choices; default pooled min–max, entropy weights, arithmetic mean.
     progress : callable, optional
         Called with each stage's name as it starts (the CLI shows it).
+    city : CityData, optional
+        A city × year panel (the built-in one: :func:`builtin_city_data`) for the designs that
+        identify a partner city's role from cross-city variation (two-way fixed effects,
+        synthetic control); without it only the placebo benchmarks of a single pair run.
 
     Returns
     -------
@@ -108,8 +113,11 @@ def evaluate(panel: EvalPanel, framework: EvalFramework, *, recipe: EvaluationRe
     ob = obstacles(prepared, ind, framework)
     say("robustness")
     rb = robustness(prepared, ind, framework, r, at)
-    for part in (cp, at, ob, rb):
+    say("identification")
+    ident = identify(prepared, ind, framework, r, compared_groups(prepared, framework), city) if r.robustness else None
+    for part in (cp, at, ob, rb, ident):
         if part is not None:
             decisions += part.decisions
     return Evaluation(framework=framework, panel=panel, recipe=r, prepared=prepared, indices=ind, coupling=cp,
-                      attribution=at, obstacles=ob, robustness=rb, decisions=tuple(decisions))
+                      attribution=at, obstacles=ob, robustness=rb, identification=ident,
+                      decisions=tuple(decisions))

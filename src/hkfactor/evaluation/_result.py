@@ -10,6 +10,7 @@ import pandas as pd
 
 from hkfactor.evaluation._analysis import Attribution, Coupling, Obstacles, Robustness, row_keys
 from hkfactor.evaluation._framework import EvalFramework
+from hkfactor.evaluation._identify import Identification
 from hkfactor.evaluation._indices import Indices
 from hkfactor.evaluation._prepare import Prepared
 from hkfactor.evaluation._recipe import EvaluationRecipe
@@ -40,6 +41,8 @@ TABLES: dict[str, tuple[str, str]] = {
     "group_ranks": ("排序稳健性", "Rank robustness"),
     "loo": ("逐一剔除", "Leave one out"),
     "loo_runs": ("逐一剔除明细", "Leave-one-out runs"),
+    "identification": ("识别设计", "Designs"),
+    "benchmarks": ("安慰剂基准", "Placebo benchmarks"),
     "decisions": ("方法决策", "Decisions"),
     "sources": ("来源", "Sources"),
     "cells": ("数据单元", "Data cells"),
@@ -64,6 +67,9 @@ class Evaluation:
         Time series with two or more subsystems (stage 4).
     obstacles : Obstacles
     robustness : Robustness or None
+    identification : Identification or None
+        What the design supports: the headline sentence, every design tried, the single-pair
+        placebo benchmarks (stage 6; with robustness on and two or more subsystems).
     decisions : tuple of Message
         Every adaptation, in order; render with ``Message.render(lang)``.
     """
@@ -77,6 +83,7 @@ class Evaluation:
     attribution: Attribution | None
     obstacles: Obstacles
     robustness: Robustness | None
+    identification: Identification | None
     decisions: tuple[Message, ...]
 
     # ------------------------------------------------------------------ conveniences
@@ -191,6 +198,11 @@ class Evaluation:
                 t["group_ranks"] = self.robustness.group_ranks
             t["loo"] = self.robustness.loo
             t["loo_runs"] = self.robustness.loo_runs
+        if self.identification is not None:
+            if self.identification.runs:
+                t["identification"] = self.identification.table()
+            if not self.identification.benchmarks.empty:
+                t["benchmarks"] = self.identification.benchmarks
         t["decisions"] = pd.DataFrame(
             [{"code": d.code, "kind": d.kind, "subject": d.subject, "zh": d.render("zh"), "en": d.render("en")}
              for d in self.decisions], columns=["code", "kind", "subject", "zh", "en"])

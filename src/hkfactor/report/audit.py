@@ -16,11 +16,10 @@ from typing import Any
 import jinja2
 
 from hkfactor import __version__
-from hkfactor.io import atomic_write
-from hkfactor.evidence import Evidence
-from hkfactor.evidence import ENUMS
+from hkfactor.evidence import ENUMS, Evidence
 from hkfactor.evidence.audit import STATUSES, AuditResult
 from hkfactor.evidence.vocab import label, qualified_quantity
+from hkfactor.io import atomic_write
 
 __all__ = ["AuditFiles", "render_audit_html", "write_audit"]
 

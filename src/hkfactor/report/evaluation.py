@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 
 from hkfactor import __version__
-from hkfactor.io import atomic_path, atomic_write
 from hkfactor.errors import InputError, Problem
 from hkfactor.evaluation import (
     MARK_CARRIED,
@@ -41,8 +40,10 @@ from hkfactor.evaluation import (
     QUALIFIERS,
     TABLES,
     Evaluation,
+    design_name,
     row_keys,
 )
+from hkfactor.io import atomic_path, atomic_write
 from hkfactor.report import _svg
 
 __all__ = ["ReportFiles", "render_html", "write_report", "write_tables"]
@@ -341,6 +342,48 @@ def _long_table(df: pd.DataFrame, tid: str, title: dict[str, str], columns: Sequ
     return Table(tid, title, cols, rows, note=note, collapsed=collapsed)
 
 
+def _identification_tables(ev: Evaluation, names: _Names) -> list[Table]:
+    """The designs tried (effect, interval, sample, or why not) and the single-pair benchmarks."""
+    ident = ev.identification
+    out: list[Table] = []
+    if ident is None:
+        return out
+    if ident.runs:
+        t = ident.table()
+        t = t.assign(design_zh=[design_name(d)["zh"] for d in t["design"]],
+                     design_en=[design_name(d)["en"] for d in t["design"]],
+                     ci=[f"{fmt_index(a)} – {fmt_index(b)}" if math.isfinite(a) else "—"
+                         for a, b in zip(t["ci_low"], t["ci_high"], strict=True)])
+        out.append(_long_table(t, "designs", _bi("识别设计：城市间比较（每个尝试过的设计）", "Designs that compare cities (every one tried)"), [
+            ("design", "设计", "design", "bi:design_zh,design_en"), ("outcome", "结果变量", "outcome", "text"),
+            ("shock", "冲击", "shock", "text"), ("effect", "效应", "effect", "index"), ("ci", "置信区间", "interval", "text"),
+            ("p_value", "p 值", "p", "index"), ("n_clusters", "城市数", "cities", "int"), ("n_obs", "观测数", "obs.", "int"),
+            ("warnings", "注意", "caveats", "text"), ("reason", "无法估计的原因", "why not estimable", "bi:reason_zh,reason_en")],
+            collapsed=False, note=_bi("效应为对数结果变量的差异（约等于百分比变化/100）；区间为聚类稳健区间或野自助区间（见 inference 列，表格文件中）。",
+                                      "Effects are differences in the log outcome (≈ percentage change / 100); intervals are "
+                                      "cluster-robust or wild-bootstrap (see the inference column of the table file).")))
+    b = ident.benchmarks
+    if not b.empty:
+        lv = b[b["variant"] == "level"].copy()
+        lv["name_zh"] = [("直线（趋势基准）" if x else names.zh.get(sv, sv)) for sv, x in zip(lv["series"], lv["is_benchmark"], strict=True)]
+        lv["name_en"] = [("straight line (trend benchmark)" if x else names.en.get(sv, sv)) for sv, x in zip(lv["series"], lv["is_benchmark"], strict=True)]
+        lv["verdict_zh"] = ["—" if x else ("相关" if a else "未胜过基准") for a, x in zip(lv["associated"], lv["is_benchmark"], strict=True)]
+        lv["verdict_en"] = ["—" if x else ("associated" if a else "does not beat the benchmarks") for a, x in zip(lv["associated"], lv["is_benchmark"], strict=True)]
+        lv["method_zh"] = lv["method"].map({"grey": "灰色关联度", "coupling": "耦合协调度 D"})
+        lv["method_en"] = lv["method"].map({"grey": "grey grade", "coupling": "coupling D"})
+        out.append(_long_table(lv, "benchmarks", _bi("安慰剂基准：单对城市的结果能否胜过一条直线", "Placebo benchmarks: does a single-pair result beat a straight line?"), [
+            ("method", "统计量", "statistic", "bi:method_zh,method_en"), ("series", "对象", "compared", "bi:name_zh,name_en"),
+            ("statistic", "值", "value", "index"), ("trend_statistic", "直线的值", "straight line", "index"),
+            ("p_perm", "置换 p（保留趋势）", "permutation p (trend kept)", "index"),
+            ("verdict", "结论", "verdict", "bi:verdict_zh,verdict_en")], collapsed=False, note=_bi(
+                "一条与参照指数同样上升的直线作为“伪渠道”；只有同时胜过该直线（及其自身的直线）与保留趋势的置换检验（p < 0.05）的分组才称为“相关”。"
+                "去趋势与一阶差分的结果见 tables/benchmarks.csv。",
+                "A straight line rising like the reference is added as a pseudo-channel; a group is called associated "
+                "only if it beats that line (and its own straight line) and the trend-preserving permutation "
+                "(p < 0.05). Detrended and first-difference variants are in tables/benchmarks.csv.")))
+    return out
+
+
 def _charts(ev: Evaluation, names: _Names) -> list[_svg.Chart]:
     out: list[_svg.Chart] = []
     sc = ev.indices.scores
@@ -418,10 +461,12 @@ def _charts(ev: Evaluation, names: _Names) -> list[_svg.Chart]:
 
 
 def _context(ev: Evaluation, charts: list[_svg.Chart], lang: str, command: str) -> dict[str, Any]:
-    fw, p, ind = ev.framework, ev.prepared, ev.indices
+    fw, ind = ev.framework, ev.indices
     names = _Names(ev)
     cards, _lines = _headline(ev, names)
     warnings = [d for d in ev.decisions if d.code == "construct.no_bilateral"]
+    ident = ev.identification
+    statement = ident.headline if ident is not None else None
     results: list[Table] = []
     subs = [s.id for s in fw.subsystems]
     score_cols = [c for c in ind.scores.columns if c != "INDEX"]
@@ -474,6 +519,8 @@ def _context(ev: Evaluation, charts: list[_svg.Chart], lang: str, command: str) 
                                       "The grey grade compares only the shapes of two time series; a common trend makes every "
                                       "grade high. It is not attribution and does not measure effect size; the correlation of "
                                       "first differences removes the common trend, as a check.")))
+    if ident is not None:
+        results += _identification_tables(ev, names)
     for s in fw.subsystems:
         og = ev.obstacles.groups
         og = og[og["subsystem"] == s.id]
@@ -552,7 +599,7 @@ def _context(ev: Evaluation, charts: list[_svg.Chart], lang: str, command: str) 
         "charts": {c.name: c for c in charts}, "results": results, "intermediate": intermediate,
         "ind_table": ind_table, "decisions": decisions, "sources": src.to_dict("records"),
         "slug": _slug, "recipe_json": r.to_json(), "time_series": ev.shape == "time_series",
-        "is_pair": fw.partner is not None,
+        "is_pair": fw.partner is not None, "statement": statement,
     }
 
 

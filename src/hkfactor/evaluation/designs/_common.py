@@ -61,6 +61,9 @@ def quiet_libraries() -> Iterator[None]:
                 warnings.filterwarnings("ignore", category=p4, module=mod)
             warnings.filterwarnings("ignore", category=FutureWarning, module=mod)
             warnings.filterwarnings("ignore", category=DeprecationWarning, module=mod)
+        # pyfixest drops units observed once (singleton fixed effects) and says so; the sample
+        # counts of the result (n_obs, n_dropped) already report it
+        warnings.filterwarnings("ignore", message=r".*singleton fixed effect", category=UserWarning)
         yield
 
 
