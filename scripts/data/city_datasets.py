@@ -245,6 +245,41 @@ def rd(year: int, src: Source, data: bytes) -> Iterator[dict[str, str]]:
                        "communiqué).")
 
 
+# --- D5: the 2018 row missing from D3, from the same repository's tidy copy of the S&T yearbook table ----------
+
+SI_2018_PATH = "data-raw/data-tidy/tech-yearbook/part01-over/02-spend-intense/2018.xlsx"
+
+
+def _si_source(vintage: str) -> Source:
+    return Source(
+        id="S-P-DS-TECHME-SI-2018",
+        repo=TECHME_REPO, commit=TECHME_COMMIT, path=SI_2018_PATH, vintage=vintage,
+        title_zh="中国科技统计年鉴2019 各地区R&D经费及投入强度（2018年，整理）",
+        title_en=(f"huhuaping/techme, {SI_2018_PATH}: R&D expenditure and intensity by province, 2018, tidy copy "
+                  "of the China Statistical Yearbook on Science and Technology 2019 table (raw file "
+                  "data-raw/tech-yearbook/part01-over/02-spend-intense/raw-2018.xls)"),
+        note=("Third-party long-format copy (an R data package); columns province, year, chn_block4 (RD经费 / RD强度), "
+              "value, units (亿元 / %). Used only for 2018, the year whose communiqué transcription (raw-2018.xlsx) "
+              "repeats 2019. Only the four municipalities are used."),
+    )
+
+
+def rd_2018(src: Source, data: bytes) -> Iterator[dict[str, str]]:
+    rows = _sheet_rows(data)
+    if rows[0][:5] != ("province", "year", "chn_block4", "value", "units"):
+        raise ValueError(f"{src.path}: unexpected header {rows[0]!r}")
+    series = {"RD经费": "city_rd_expenditure", "RD强度": "city_rd_intensity"}
+    for i, (prov, year, block, cell, unit, *_) in enumerate(rows[1:], 2):
+        geo = MUNICIPALITIES.get(str(prov))
+        if geo is None or block not in series:
+            continue
+        if str(year) != "2018":
+            raise ValueError(f"{src.path} row {i}: year {year!r}")
+        value = f"{cell:g}" if isinstance(cell, float) else str(cell)
+        yield _obs(series[block], geo, 2018, 5, value, str(unit), src, value,
+                   f"Sheet 1, row {i} ({prov}, {block}), column value; unit column says {unit}.")
+
+
 def _xlsx_datasets(mirrors: Path) -> list[tuple[Source, Callable[[bytes], Iterator[dict[str, str]]]]]:
     out: list[tuple[Source, Callable[[bytes], Iterator[dict[str, str]]]]] = []
     for kind in ("accept", "grant"):
@@ -257,6 +292,8 @@ def _xlsx_datasets(mirrors: Path) -> list[tuple[Source, Callable[[bytes], Iterat
         path = f"data-raw/public-site/nbs-RD-bulletin/02-xls/raw-{year}.xlsx"
         src = _rd_source(year, _git_date(mirrors, TECHME_REPO, path))
         out.append((src, lambda d, y=year, s=src: rd(y, s, d)))
+    si = _si_source(_git_date(mirrors, TECHME_REPO, SI_2018_PATH))
+    out.append((si, lambda d, s=si: rd_2018(s, d)))
     return out
 
 
