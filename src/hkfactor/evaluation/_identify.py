@@ -40,9 +40,9 @@ MIN_CLUSTERS, MIN_TREATED, MIN_CONTROL, MIN_PRE, MIN_POST, MIN_DONORS = 10, 3, 5
 register({
     "identify.estimated": (
         "Estimated association of Hong Kong exposure with innovation: {effect} ({level} CI {lo} to {hi}; "
-        "p = {p}) — {design}, outcome {outcome}, {n_clusters} cities, {n_obs} city-years (source grades {grades})"
+        "p = {p}) — {design} around {shock}, outcome {outcome}, {n_clusters} cities, {n_obs} city-years (source grades {grades})"
         "{caveat}.",
-        "香港关联与创新的估计关联：{effect}（{level} 置信区间 {lo} 至 {hi}；p = {p}）—— {design}，结果变量 {outcome}，"
+        "香港关联与创新的估计关联：{effect}（{level} 置信区间 {lo} 至 {hi}；p = {p}）—— {design}（冲击：{shock}），结果变量 {outcome}，"
         "{n_clusters} 个城市、{n_obs} 个城市-年（来源等级 {grades}）{caveat}。"),
     "identify.not_supported": (
         "What the data support: no estimate of Hong Kong's role — {reason}. The coupling and trend-similarity "
@@ -122,6 +122,7 @@ class DesignRun:
     status: str  # "estimated" | "not_estimable"
     result: Any
     reasons: tuple[Message, ...]
+    balance: int = 0  # years on the shorter side of the shock (pre or post): the headline prefers more
 
     def row(self) -> dict[str, Any]:
         """A table row: effect, interval, p, sample and warnings."""
@@ -230,6 +231,7 @@ def _city_designs_for(city: CityData, outcome: str, r: EvaluationRecipe) -> list
 
     runs: list[DesignRun] = []
     df = _city_frame(city, outcome)
+    yrs = sorted(set(df["year"]))
     for shock in ("qianhai", "loop_mou"):
         year = city.shocks.get(shock)
         if year is None:
@@ -249,7 +251,8 @@ def _city_designs_for(city: CityData, outcome: str, r: EvaluationRecipe) -> list
             d = d.assign(treat=(d["unit"].isin(GBA_CITIES) & (d["year"] >= year)).astype(float))
             try:
                 res = twfe(d, "y", "treat", unit="unit", time="year", log_outcome=True, reps=999, seed=r.seed)
-                runs.append(DesignRun("twfe", outcome, f"GBA × after {year}", shock, "estimated", res, ()))
+                runs.append(DesignRun("twfe", outcome, f"GBA × after {year}", shock, "estimated", res, (),
+                                      min(sum(y < year for y in yrs), sum(y >= year for y in yrs))))
             except HKFactorError as exc:
                 runs.append(_not("twfe", outcome, shock, Message("design.detail_failed", shock, {"error": str(exc)[:200]})))
         sz = df[df["unit"] == "SZ"]
@@ -266,7 +269,7 @@ def _city_designs_for(city: CityData, outcome: str, r: EvaluationRecipe) -> list
         try:
             res = synthetic_control(d, "y", treated="SZ", donors=donors, unit="unit", time="year", event_time=year,
                                     log_outcome=True)
-            runs.append(DesignRun("synthetic_control", outcome, "Shenzhen", shock, "estimated", res, ()))
+            runs.append(DesignRun("synthetic_control", outcome, "Shenzhen", shock, "estimated", res, (), min(n_pre, n_post)))
         except HKFactorError as exc:
             runs.append(_not("synthetic_control", outcome, shock,
                              Message("design.detail_failed", shock, {"error": str(exc)[:200]})))
@@ -324,8 +327,10 @@ def identify(prepared: Prepared, ind: Indices, fw: EvalFramework, r: EvaluationR
         runs += _city_designs(city, r)
     estimated = [x for x in runs if x.status == "estimated"]
     order = {"panel_twfe": 0, "twfe": 1, "synthetic_control": 2, "event_study": 3}
+
     if estimated:
-        best = sorted(estimated, key=lambda x: order.get(x.design, 9))[0]
+        # the shock with the most years on its shorter side (pre or post) makes the headline
+        best = sorted(estimated, key=lambda x: (order.get(x.design, 9), -x.balance))[0]
         p = _estimate_params(best)
         if best.design == "panel_twfe":
             names = {g.id: g for g in fw.subsystems}
@@ -337,6 +342,7 @@ def identify(prepared: Prepared, ind: Indices, fw: EvalFramework, r: EvaluationR
                 if city is not None else pd.Series(dtype=int)
             head = Message("identify.estimated", best.design, {
                 **p, "design": design_name(best.design), "outcome": best.outcome,
+                "shock": f"{best.shock} {city.shocks.get(best.shock, '') if city is not None else ''}".strip(),
                 "grades": " ".join(f"{g or '—'} {n}" for g, n in sorted(grades.items()))})
     else:
         if city is None and prepared.shape == "time_series":

@@ -149,10 +149,10 @@ def _elements(fw: EvalFramework, used: set[str], r: EvaluationRecipe) -> list[El
 
 
 def _rows_frame(values: pd.DataFrame, shape: str) -> pd.DataFrame:
+    """Row codes of the engine index. A panel's unit-years are its rows (``"unit year"``): the
+    normalisation pools them all, and the robustness engine can replay the index as it is."""
     if shape == "panel":
-        units = values.index.get_level_values("unit").astype(str)
-        years = values.index.get_level_values("year").astype(int)
-        return pd.DataFrame({"uCode": units, "year": years})
+        return pd.DataFrame({"uCode": [f"{u} {y}" for u, y in values.index]})
     return pd.DataFrame({"uCode": [str(k) for k in values.index]})
 
 
@@ -192,10 +192,9 @@ def build_indices(prepared: Prepared, fw: EvalFramework, r: EvaluationRecipe, *,
     engine_fw = Framework(els)
     data = _rows_frame(values, prepared.shape)
     data = pd.concat([data, values.reset_index(drop=True)], axis=1)
-    time = "year" if prepared.shape == "panel" else None
     norm_step = engine_recipe(r).get("normalise")
     assert norm_step is not None  # engine_recipe always has one
-    idx = Index(engine_fw, data, Recipe([norm_step]), time=time, file="evaluation")
+    idx = Index(engine_fw, data, Recipe([norm_step]), file="evaluation")
     z_all = idx.stage_arrays("Normalised").values
     order = list(engine_fw.indicators)
     zdf = pd.DataFrame(z_all, columns=order, index=values.index)[cols]
