@@ -60,7 +60,7 @@ import unicodedata
 import warnings
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -385,6 +385,20 @@ def _gb_implausible(text: str) -> str:
     return ""
 
 
+def _glued(text: str) -> bool:
+    """Whether an East Asian character sits between two ASCII letters ('M黱chen'): Latin text misread."""
+    return re.search(r"[A-Za-z][\u2e80-\uffff][A-Za-z]", text) is not None
+
+
+def _big5_common(c: str) -> bool:
+    """Whether ``c`` is a Big5 frequently-used character (level 1) or full-width punctuation."""
+    try:
+        b = c.encode("big5")
+    except UnicodeEncodeError:
+        return False
+    return len(b) == 2 and (0xA440 <= (b[0] << 8 | b[1]) <= 0xC67E or b[0] in (0xA1, 0xA2))
+
+
 def _guess(raw: bytes) -> str:
     """A likely other encoding of ``raw`` ('big5', 'shift_jis', 'cp1252') or ``""``."""
     for enc in ("big5", "shift_jis"):
@@ -393,10 +407,13 @@ def _guess(raw: bytes) -> str:
         except UnicodeDecodeError:
             continue
         wide = [c for c in text if ord(c) > 0x7F]
-        if wide and all(unicodedata.category(c) not in {"Cc", "Co", "Cn"} for c in wide):
-            if enc == "shift_jis" and not any(0x3040 <= ord(c) <= 0x30FF for c in wide):
-                continue  # no kana: not convincingly Japanese
-            return enc
+        if not wide or _glued(text) or any(unicodedata.category(c) in {"Cc", "Co", "Cn"} for c in wide):
+            continue
+        if enc == "shift_jis" and not any(0x3040 <= ord(c) <= 0x30FF for c in wide):
+            continue  # no kana: not convincingly Japanese
+        if enc == "big5" and sum(_big5_common(c) for c in wide) < 0.6 * len(wide):
+            continue
+        return enc
     try:
         text = raw.decode("cp1252")
     except UnicodeDecodeError:
@@ -1050,6 +1067,7 @@ def _assemble(grid: _Grid, file: str, header_row: int | None) -> Table:
                                         params={"n": len(orig), "expected": named_width}))
             elif len(orig) > hlen and any(c.kind != "empty" for c in cells[hlen:]):
                 problems.append(Problem(file, r, None, code="table.row.long", params={"n": len(orig), "expected": hlen}))
+                cells = []  # its cells are shifted: checking them would only add noise
         for j in keep:
             c = cells[j] if j < len(cells) else _EMPTY
             name = names[j]
