@@ -1118,7 +1118,7 @@ def _assemble(grid: _Grid, file: str, header_row: int | None) -> Table:
     for name in frame.columns:
         col = frame[name]
         vals = col.dropna()
-        if len(vals) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in vals):
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in vals):  # all-missing too
             frame[name] = pd.to_numeric(col)
     return Table(
         frame=frame,
