@@ -371,8 +371,8 @@ def _gb_implausible(text: str) -> str:
     first = ""
     for i, c in enumerate(text):
         k = _gb_class(c)
-        if k == "ascii":
-            continue
+        if k == "ascii" or (k == "rare" and not unicodedata.category(c).startswith("L")):
+            continue  # punctuation and symbols outside GB2312 ('–', '·', '™') say nothing either way
         if (k == "rare" and 0 < i < len(text) - 1 and text[i - 1].isascii() and text[i - 1].isalpha()
                 and text[i + 1].isascii() and text[i + 1].isalpha()):
             k = "bad"  # a CJK character glued inside a Latin word: 'Z黵ich' is Zürich in Latin-1

@@ -408,3 +408,11 @@ def test_every_table_message_has_both_languages() -> None:
     for c in table_codes:
         en, zh = CATALOGUE[c]
         assert en and zh and en != zh
+
+
+def test_gbk_with_punctuation_outside_gb2312_is_accepted(tmp_path: Path) -> None:
+    # genuine GBK text: en dash between Latin letters, middle dot, a traditional name
+    p = write_csv(tmp_path / "g.csv", [["项目", "说明"], ["SZ–HK合作", "香港·深圳"], ["臺北", "1"]], "gbk")
+    t = read_table(p)
+    assert t.encoding == "gb18030"
+    assert t.frame["项目"].tolist() == ["SZ–HK合作", "臺北"]
