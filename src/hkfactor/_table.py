@@ -692,6 +692,27 @@ def _pick_sheet(names: list[str], sheet: str | int | None, file: str) -> str:
     raise _fail(file, "table.sheet.missing", want=f"'{sheet}'", sheets=listing)
 
 
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (``<f>``); if none, one pass suffices."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if not info.filename.startswith("xl/worksheets/"):
+                    continue
+                tail = b""
+                with zf.open(info) as fh:
+                    while chunk := fh.read(1 << 20):
+                        if _FORMULA_TAG.search(tail + chunk):
+                            return True
+                        tail = chunk[-16:]
+    except Exception:  # a damaged archive: let openpyxl say what is wrong
+        return True
+    return False
+
+
 def _read_excel(path: Path, file: str, sheet: str | int | None) -> _Grid:
     try:
         import openpyxl
@@ -704,6 +725,7 @@ def _read_excel(path: Path, file: str, sheet: str | int | None) -> _Grid:
         raise _fail(file, "table.file.not_workbook", reason=str(exc) or type(exc).__name__) from None
     if size > _MAX_UNZIPPED:
         raise _fail(file, "table.file.too_large", size=size // 2**20, limit=_MAX_UNZIPPED // 2**20)
+    passes = (True, False) if _has_formulas(path) else (True,)
     decisions: list[Message] = []
     values: dict[tuple[int, int], tuple[Any, str, str]] = {}
     formulas: set[tuple[int, int]] = set()
@@ -714,7 +736,7 @@ def _read_excel(path: Path, file: str, sheet: str | int | None) -> _Grid:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for data_only in (True, False):
+            for data_only in passes:
                 wb = openpyxl.load_workbook(path, read_only=True, data_only=data_only, keep_links=False)
                 try:
                     names = [str(n) for n in wb.sheetnames]
@@ -1045,7 +1067,8 @@ def _assemble(grid: _Grid, file: str, header_row: int | None) -> Table:
             "zh": "，".join(f"{k}：{v}" for k, v in units.items() if v)}}))
     if note_decision is not None:
         decisions.append(note_decision)
-    blank = [r for r in range(body[0][0] + 1, body[-1][0]) if r not in {b[0] for b in body}]
+    filled_rows = {b[0] for b in body}
+    blank = [r for r in range(body[0][0] + 1, body[-1][0]) if r not in filled_rows]
     if blank:
         decisions.append(Message("table.blank_rows", file, {"count": len(blank), "rows": _ranges(blank)}))
     if dropped:
