@@ -184,6 +184,10 @@ register({
                                   "header_row={row} 不是表格中有内容的行（有内容的行：{first}–{last}）"),
     "table.header.empty": ("column {letter} holds data but has no header name; name it (e.g. 城市, 年份)",
                            "第 {letter} 列有数据但没有表头名称；请为其命名（如 城市、年份）"),
+    "table.header.second_row": ("row {row} holds text above numbers in columns {letters}: it looks like a second "
+                                "header row; merge the header rows into one (e.g. 'GDP 增速'), or pass header_row={row}",
+                                "第 {row} 行在第 {letters} 列中位于数字上方且为文字，像是第二行表头；请将多行表头合并为一行"
+                                "（如“GDP 增速”），或指定 header_row={row}"),
     "table.header.duplicate": ("header name '{name}' is used by columns {letters}; give each column its own name",
                                "表头名称“{name}”被第 {letters} 列重复使用；请为每列取不同名称"),
     "table.no_data": ("there are no data rows under the header (row {row})", "表头（第 {row} 行）下没有数据行"),
@@ -867,6 +871,21 @@ def _find_header(rows: list[tuple[int, list[Any], list[_Cell]]]) -> int:
     return 0  # pragma: no cover - the widest row always qualifies
 
 
+def _second_header(body: list[tuple[int, list[Any], list[_Cell]]]) -> list[int]:
+    """Columns where the first body row holds text above numbers only: a second header row."""
+    _r, _o, first = body[0]
+    if any(c.kind not in {"text", "empty"} for c in first):
+        return []
+    cols = []
+    for j, c in enumerate(first):
+        if c.kind != "text":
+            continue
+        below = [cells[j].kind if j < len(cells) else "empty" for _r2, _o2, cells in body[1:]]
+        if "number" in below and all(k in {"number", "missing", "empty"} for k in below):
+            cols.append(j)
+    return cols if len(cols) >= 2 else []
+
+
 def _notes_start(body: list[tuple[int, list[Any], list[_Cell]]]) -> int:
     """Index into ``body`` where the notes below the table begin (``len(body)`` if none)."""
     k = len(body)
@@ -1028,6 +1047,11 @@ def _assemble(grid: _Grid, file: str, header_row: int | None) -> Table:
     if not body:
         raise InputError([Problem(file, hrow, None, code="table.no_data", params={"row": hrow})],
                          title="cannot read table")
+    if header_row is None and len(body) > 1:
+        second = _second_header(body)
+        if second:
+            problems.append(Problem(file, body[0][0], None, code="table.header.second_row", params={
+                "row": body[0][0], "letters": [_letter(j) for j in second]}))
     # columns
     names = [_header_text(c, o) for o, c in zip(horig, hcells, strict=True)]
     ncols = max([len(hcells)] + [len(c) for _r, _o, c in body])

@@ -416,3 +416,21 @@ def test_gbk_with_punctuation_outside_gb2312_is_accepted(tmp_path: Path) -> None
     t = read_table(p)
     assert t.encoding == "gb18030"
     assert t.frame["项目"].tolist() == ["SZ–HK合作", "臺北"]
+
+
+def test_two_row_header_is_a_problem_unless_declared(tmp_path: Path) -> None:
+    rows = [["城市", "地区生产总值", "", "研发"], ["", "总量", "增速", "经费"], ["深圳", "3.2", "6%", "1.7"],
+            ["香港", "2.8", "3%", "0.3"]]
+    p = write_csv(tmp_path / "two.csv", rows)
+    with pytest.raises(InputError) as exc:
+        read_table(p)
+    assert problems(exc) == {("table.header.second_row", 2, None), ("table.header.empty", 1, None)}
+    second = next(p for p in exc.value.problems if p.code == "table.header.second_row")
+    assert second.params["letters"] == ["B", "C", "D"]
+    with pytest.raises(InputError) as exc:  # declared, the second row is the header; column A needs a name
+        read_table(p, header_row=2)
+    assert problems(exc) == {("table.header.empty", 2, None)}
+    rows[1][0] = "城市"
+    t = read_table(write_csv(tmp_path / "two.csv", rows), header_row=2)
+    assert t.notes == ("城市 地区生产总值 研发",)
+    assert list(t.frame.columns) == ["城市", "总量", "增速", "经费"]
