@@ -19,45 +19,27 @@ from typing import IO, Any, Literal
 
 import pandas as pd
 
+from hkfactor._table import decode_text
 from hkfactor.errors import InputError, Problem
 
 __all__ = ["atomic_path", "atomic_write", "read_table", "read_text"]
 
-_ENCODINGS = ("utf-8", "gb18030")
-
-
-def read_text(path: str | Path) -> tuple[str, str]:
+def read_text(path: str | Path, *, encoding: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)`` for a text file.
 
-    Tries, in order: UTF-8 with BOM (``utf-8-sig``), UTF-8, then GB18030 (a superset of GBK
-    and GB2312). A file that none of these decode raises :class:`InputError` naming the
-    byte offset that failed; nothing is silently replaced.
+    Decoding follows :func:`hkfactor._table.decode_text` (the one rule for every text file a
+    user gives): a byte-order mark decides; else strict UTF-8; else GB18030 (a superset of GBK
+    and GB2312) when the result is plausible Chinese text. A file that none of these decode, or
+    that GB18030 turns into mojibake (Big5, Shift-JIS, Latin-1), raises :class:`InputError`
+    with advice; nothing is silently replaced. ``encoding`` overrides detection.
     """
     p = Path(path)
     try:
         raw = p.read_bytes()
     except OSError as exc:
         raise InputError([Problem(str(p), None, None, f"cannot read file: {exc.strerror}")]) from None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    first_error: UnicodeDecodeError | None = None
-    for enc in _ENCODINGS:
-        try:
-            return raw.decode(enc), enc
-        except UnicodeDecodeError as exc:
-            first_error = first_error or exc
-    assert first_error is not None  # loop ran at least once
-    raise InputError(
-        [
-            Problem(
-                str(p),
-                None,
-                None,
-                f"not valid UTF-8 or GBK text (undecodable byte at offset {first_error.start}); "
-                "save it as UTF-8 CSV",
-            )
-        ]
-    )
+    text, enc, _how = decode_text(raw, file=str(p), encoding=encoding)
+    return text, enc
 
 
 def read_table(path: str | Path, *, sheet: str | int = 0, dtype: type | None = None) -> pd.DataFrame:
