@@ -266,6 +266,9 @@ class Table:
         The path read, as given.
     letters : Mapping[str, str]
         Column → its spreadsheet letter (``"C"``), so a cell can be named ``C7``.
+    percent_cells : frozenset of (int, str)
+        The cells read as percent (a ``%`` text or an Excel percent format), as ``(data row
+        index, column)``: a reader that knows an indicator's unit can tell 3.47 % from 3.47.
     """
 
     frame: pd.DataFrame
@@ -278,6 +281,7 @@ class Table:
     decisions: tuple[Message, ...]
     file: str = ""
     letters: Mapping[str, str] = field(default_factory=dict)
+    percent_cells: frozenset[tuple[int, str]] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "units", MappingProxyType(dict(self.units)))
@@ -913,6 +917,10 @@ def _notes_start(body: list[tuple[int, list[Any], list[_Cell]]]) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
+#: Header names of a long layout's value column, where percent and plain cells may mix.
+_VALUE_COLUMNS = frozenset({"value", "values", "数值", "值", "取值"})
+
+
 def read_table(
     path: str | Path,
     *,
@@ -1102,6 +1110,7 @@ def _assemble(grid: _Grid, file: str, header_row: int | None) -> Table:
     flags: dict[tuple[str, str], list[int]] = {}
     missing: dict[str, tuple[int, list[str]]] = {}
     pct_cells: dict[int, list[str]] = {}
+    pct_positions: set[tuple[int, str]] = set()
     plain_cells: dict[int, list[str]] = {}
     hlen = len(hcells)
     named_width = max(keep, default=-1) + 1
@@ -1140,11 +1149,13 @@ def _assemble(grid: _Grid, file: str, header_row: int | None) -> Table:
                     flags.setdefault((name, f), []).append(r)
                 if "percent" in c.flags or "pformat" in c.flags:
                     pct_cells.setdefault(j, []).append(ref)
+                    pct_positions.add((len(source_rows) - 1, names[j]))
                 elif c.value != 0:
                     plain_cells.setdefault(j, []).append(ref)
             data[j].append(value)
     for j in keep:
-        if pct_cells.get(j) and plain_cells.get(j):
+        # a long layout's value column holds many indicators: shares and counts side by side
+        if pct_cells.get(j) and plain_cells.get(j) and str(names[j]).strip().lower() not in _VALUE_COLUMNS:
             problems.append(Problem(file, None, names[j], code="table.column.percent_mixed", params={
                 "n_percent": len(pct_cells[j]), "cell_percent": pct_cells[j][0],
                 "n_plain": len(plain_cells[j]), "cell_plain": plain_cells[j][0]}))
@@ -1168,6 +1179,7 @@ def _assemble(grid: _Grid, file: str, header_row: int | None) -> Table:
         if all(isinstance(v, int | float) and not isinstance(v, bool) for v in vals):  # all-missing too
             frame[name] = pd.to_numeric(col)
     return Table(
+        percent_cells=frozenset(pct_positions),
         frame=frame,
         source_rows=tuple(source_rows),
         header_row=hrow,

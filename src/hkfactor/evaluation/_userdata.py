@@ -21,7 +21,6 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from hkfactor._io import read_table
+from hkfactor import Table, read_table
 from hkfactor.errors import InputError, Problem
 from hkfactor.evaluation._framework import EvalFramework
 from hkfactor.evaluation._spec import CELL_COLUMNS, QUALIFIERS, SOURCE_COLUMNS, EvalPanel
@@ -89,7 +88,6 @@ _ALIASES = {
 _EXTRA = ("grade", "source", "source_url", "locator", "note", "qualifier")
 _YEAR = re.compile(r"^\s*(\d{4})(?:\.0)?\s*年?\s*$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}([,，\s\u00a0\u2009\u202f]\d{3})+(\.\d*)?$")
-_TOKENIZER = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 #: Above this many problems in one column, only the first few are listed, then a count.
 _MAX_PER_COLUMN, _SHOW_PER_COLUMN = 8, 5
 
@@ -211,6 +209,13 @@ def _cell(v: Any, unit: str) -> _Cell:
                  "write the number in the indicator's unit")
 
 
+def _txt(v: Any) -> str:
+    """A text cell: empty for a missing one (read_table gives NaN), else trimmed text."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(v).strip()
+
+
 def _year(v: Any) -> int | None:
     m = _YEAR.match(str(v))
     if m is None:
@@ -223,72 +228,17 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in rec.items()} for rec in df.to_dict("records")]
 
 
-def _sheet_name(p: Path, sheet: str | int | None) -> tuple[str, list[str]]:
-    """The sheet to read (``sheet`` a name, or a number counting from 1) and all sheet names."""
-    try:
-        with pd.ExcelFile(p) as xf:
-            names = [str(n) for n in xf.sheet_names]
-    except FileNotFoundError:
-        raise InputError([Problem(str(p), None, None, "file not found")], title="invalid data") from None
-    except ImportError as exc:
-        raise InputError([Problem(str(p), None, None, f"reading Excel needs an optional package: {exc}")],
-                         title="invalid data") from None
-    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:  # what the readers raise on a non-workbook
-        raise InputError([Problem(str(p), None, None, f"cannot read as an Excel workbook: {exc}")],
-                         title="invalid data") from None
-    listing = ", ".join(f"{i} {n!r}" for i, n in enumerate(names, 1))
-    if sheet is None:
-        return names[0], names
-    if isinstance(sheet, str) and sheet in names:  # a sheet named "2019" is that sheet, not the 2019th
-        return sheet, names
-    if isinstance(sheet, int) or str(sheet).strip().isdigit():
-        n = int(sheet)
-        if not 1 <= n <= len(names):
-            raise InputError([Problem(str(p), None, None, f"there is no sheet {n}: sheets count from 1 and the "
-                                      f"workbook has {len(names)} ({listing})")], title="invalid --sheet")
-        return names[n - 1], names
-    want = str(sheet)
-    if want in names:
-        return want, names
-    loose = [n for n in names if n.strip().lower() == want.strip().lower()]
-    if len(loose) == 1:
-        return loose[0], names
-    raise InputError([Problem(str(p), None, None, f"there is no sheet {want!r}{_suggest(want, names)} "
-                              f"(the workbook's sheets: {listing})")], title="invalid --sheet")
+def _read_frame(p: Path, sheet: str | int | None, header_row: int | None,
+                encoding: str | None) -> tuple[Table, str, str]:
+    """The table as :func:`hkfactor.read_table` reads it, the file label for problems, and
+    (Excel) a note on the sheet read."""
+    t = read_table(p, sheet=sheet, header_row=header_row, encoding=encoding)
+    note = f" (sheet {t.sheet!r} was read; choose another with --sheet NAME or NUMBER)" if t.sheet else ""
+    return t, t.label, note
 
 
-def _read_frame(p: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str, str]:
-    """The table as strings, the file label for problems, and (Excel) a note on the sheet read."""
-    if p.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
-        name, names = _sheet_name(p, sheet)
-        df = read_table(p, sheet=name, dtype=str).fillna("")
-        note = (f" (sheet {name!r} was read; the workbook has {len(names)} sheets: "
-                f"{', '.join(f'{i} {n!r}' for i, n in enumerate(names, 1))} — choose one with --sheet NAME or "
-                "--sheet NUMBER, counting from 1)") if len(names) > 1 else ""
-        return df, f"{p} (sheet {name!r})", note
-    if sheet is not None:
-        raise InputError([Problem(str(p), None, None, "--sheet applies only to Excel workbooks (.xlsx, .xls); "
-                                  "this file is read as text (CSV), which has no sheets — leave --sheet out")],
-                         title="invalid --sheet")
-    try:
-        df = read_table(p, dtype=str)
-    except InputError as exc:
-        fixed = []
-        for pr in exc.problems:
-            m = _TOKENIZER.search(pr.message)
-            if m:
-                want, line, saw = (int(g) for g in m.groups())
-                pr = Problem(pr.file, None, None, f"row {line} has {saw} cells but the header has {want} columns "
-                             "(a number written with a comma, like 1,200, must be in quotes — or remove the "
-                             "thousands separator; or a cell holds a stray comma)")
-            elif "No columns to parse" in pr.message:
-                pr = Problem(pr.file, None, None, "the file is empty (no header row)")
-            fixed.append(pr)
-        raise InputError(fixed, title="invalid data") from None
-    return df, str(p), ""
-
-
-def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | None = None) -> EvalPanel:
+def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | None = None,
+              header_row: int | None = None, encoding: str | None = None) -> EvalPanel:
     """Read a user's data table into an :class:`EvalPanel`, checking every cell.
 
     Layouts recognised from the header (Chinese names accepted: 指标, 年份, 数值, 城市, 地区 …):
@@ -300,7 +250,10 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
       series), a unit column (a cross-section: cities, regions, firms …) or both (a panel);
     * **series as rows** — a ``series`` column and one column per year.
 
-    Series must be those of the framework (a typo would otherwise silently drop data).
+    Series must be those of the framework (a typo would otherwise silently drop data). The file is
+    read by :func:`hkfactor.read_table` (encodings, title rows, unit rows, notes, Excel error
+    cells; ``sheet`` counts from 1, ``header_row`` and ``encoding`` override detection); its
+    decisions open the evaluation's decisions, and rows are named as the spreadsheet counts them.
 
     Raises
     ------
@@ -308,7 +261,10 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
         Every problem at once (file, row as a spreadsheet counts with the header as row 1, column).
     """
     p = Path(path)
-    df, fname, where_sheet = _read_frame(p, sheet)
+    table, fname, where_sheet = _read_frame(p, sheet, header_row, encoding)
+    df = table.frame
+    src_rows = list(table.source_rows)
+    pct_cells = {(src_rows[i], col) for i, col in table.percent_cells}
     df.columns = pd.Index([str(c).strip() for c in df.columns])
     names: list[str] = [str(c) for c in df.columns]
     canon: dict[str, str] = {c: _ALIASES.get(c.lower(), c) for c in names}
@@ -358,6 +314,9 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
         return u
 
     def add(row: int, col: str, unit: str, series: str, y: int, raw: Any, extra: dict[str, Any]) -> None:
+        if (row, col) in pct_cells and isinstance(raw, int | float):
+            # read_table reads a percent as a fraction; the indicator's unit decides what it means
+            raw = f"{float(raw) * 100:.12g}%"
         c = _cell(raw, unit_of[series])
         if c.kind == "bad":
             problems.append(Problem(fname, row, col, c.message))
@@ -369,10 +328,10 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
             return
         if c.kind == "percent":
             percents.append((unit, series, y, row, col, str(raw).strip()))
-        grade = str(extra.get("grade", "") or "").strip().upper()
+        grade = _txt(extra.get("grade")).upper()
         if grade and grade not in {"A", "B", "C", "P"}:
             problems.append(Problem(fname, row, col_of("grade"), f"grade {grade!r} is not one of A, B, C, P"))
-        qual = str(extra.get("qualifier", "") or "").strip().lower()
+        qual = _txt(extra.get("qualifier")).lower()
         if qual == "exact":
             qual = ""
         if qual and qual not in QUALIFIERS:
@@ -380,7 +339,7 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
                                     f"{', '.join(QUALIFIERS)}"))
         records.append({"unit": unit, "series": series, "year": y, "value": c.value, "grade": grade, "_row": row,
                         "_col": col, "qualifier": qual,
-                        **{k: str(extra.get(k, "") or "").strip() for k in ("source", "source_url", "locator", "note")}})
+                        **{k: _txt(extra.get(k)) for k in ("source", "source_url", "locator", "note")}})
 
     def blank(rec: dict[str, Any]) -> bool:
         return not any(str(v).strip() for v in rec.values() if not (isinstance(v, float) and math.isnan(v)))
@@ -395,11 +354,11 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
         ycol = inv.get("year", "")
         ignored = [c for c in names if canon[c] not in {"series", "year", "value", "entity", *_EXTRA}]
         for i, rec in enumerate(_records(df)):
-            row = i + 2
+            row = src_rows[i]
             if blank(rec):
                 continue
             extra = {canon[k]: v for k, v in rec.items()}
-            series = str(rec[scol]).strip()
+            series = _txt(rec[scol])
             ok = check_series(row, scol, series)
             y = check_year(row, ycol, rec[ycol]) if ycol else 0
             u = check_unit(row, ucol, rec[ucol]) if has_unit else ""
@@ -433,7 +392,7 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
                                         "column per series) every other column must be a series code — remove it, "
                                         "or use the long layout (series, year, value)"))
         for i, rec in enumerate(_records(df)):
-            row = i + 2
+            row = src_rows[i]
             if blank(rec):
                 continue
             y = check_year(row, ycol, rec[ycol]) if ycol else 0
@@ -452,11 +411,11 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
                 problems.append(Problem(fname, 1, c, "column is neither a year nor a known field (grade, source, "
                                         "source_url, locator, note, qualifier)"))
         for i, rec in enumerate(_records(df)):
-            row = i + 2
+            row = src_rows[i]
             if blank(rec):
                 continue
             extra = {canon[k]: rec[k] for k in names if canon[k] in _EXTRA}
-            series = str(rec[scol]).strip()
+            series = _txt(rec[scol])
             if not check_series(row, scol, series):
                 continue
             for c, y in year_cols:
@@ -512,7 +471,7 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
     sources = pd.DataFrame([{k: v for k, v in s.items() if k != "_key"} for s in src_rows.values()],
                            columns=list(SOURCE_COLUMNS)).sort_values("id", ignore_index=True)
     panel = EvalPanel(cells=cells_df, sources=sources, label=p.name)
-    decisions = [Message("input.shape", p.name, {
+    decisions = [*table.decisions, Message("input.shape", p.name, {
         "file": p.name, "shape": _SHAPE_NAMES[panel.shape], "n_units": len(panel.units),
         "n_years": len([y for y in panel.years if y]), "n_series": cells_df["series"].nunique(),
         "layout": _LAYOUT_NAMES[layout]})]
