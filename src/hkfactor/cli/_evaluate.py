@@ -60,6 +60,12 @@ def evaluate_command(
     sheet: Annotated[str | None, typer.Option(
         "--sheet", help="Excel only: sheet name, or number counting from 1 as Excel does (default: the first "
         "sheet) / Excel 工作表名称或序号（从 1 开始）")] = None,
+    header_row: Annotated[int | None, typer.Option(
+        "--header-row", help="The spreadsheet row that holds the column names (counting from 1), when the detected "
+        "one is wrong (title rows above it are skipped) / 表头所在行（从 1 开始）")] = None,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="CSV only: the file's encoding (e.g. gbk, utf-8, big5) when detection refuses it / "
+        "CSV 文件的编码")] = None,
     normalisation: Annotated[str | None, typer.Option(
         "--normalisation", help="minmax or rank (default minmax) / 标准化方法")] = None,
     weighting: Annotated[str | None, typer.Option(
@@ -115,10 +121,11 @@ def evaluate_command(
         say("load")
         if recipe is not None:
             data, framework, sheet = _replay_inputs(recipe, r)
+            header_row, encoding = r.inputs.header_row or None, r.inputs.encoding or None
         fw = read_framework(framework) if framework is not None else builtin_framework()
         if data is not None:
             try:
-                panel = read_data(data, fw, sheet=sheet)
+                panel = read_data(data, fw, sheet=sheet, header_row=header_row, encoding=encoding)
             except DataError as exc:
                 if framework is None and exc.unknown_series:
                     raise _needs_framework(data, fw, exc.unknown_series) from None
@@ -132,7 +139,8 @@ def evaluate_command(
         city = builtin_city_data() if data is None else None
         if data is not None:
             extra[f"inputs/{data.name}"] = data
-            inputs = Inputs(data=f"inputs/{data.name}", data_sha256=file_digest(data), sheet=sheet or "")
+            inputs = Inputs(data=f"inputs/{data.name}", data_sha256=file_digest(data), sheet=sheet or "",
+                            header_row=header_row or 0, encoding=encoding or "")
         else:
             inputs = Inputs(data="builtin", data_sha256=_panel_digest(panel))
         if framework is not None:
@@ -141,7 +149,9 @@ def evaluate_command(
                                          framework_sha256=file_digest(framework))
         r = r.replace(inputs=inputs)
         ev = evaluate(panel, fw, recipe=r, progress=say, city=city)
-        command = _command(data, framework, sheet, out, lang.value, changes)
+        command = _command(data, framework, sheet, out, lang.value,
+                           {**({"header-row": header_row} if header_row else {}),
+                            **({"encoding": encoding} if encoding else {}), **changes})
         files = write_report(ev, out, lang=lang.value, command=command, progress=say, extra_files=extra)
 
     _summary(ev, files.html, time.perf_counter() - t0, zh)

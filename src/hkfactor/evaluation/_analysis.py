@@ -343,7 +343,10 @@ def robustness(prepared: Prepared, ind: Indices, fw: EvalFramework, r: Evaluatio
     groups = list(attribution.groups) if attribution is not None else []
     runs, fallbacks = [], []
     ranks: dict[str, list[int]] = {g: [] for g in groups}
-    for norm, wt, agg in itertools.product(GRID_NORMALISATIONS, GRID_WEIGHTINGS, GRID_AGGREGATIONS):
+    # the grid always contains the nominal recipe's own choices, so the nominal value lies in its range
+    grid = [tuple(dict.fromkeys((*base, nominal_choice))) for base, nominal_choice in (
+        (GRID_NORMALISATIONS, r.normalisation), (GRID_WEIGHTINGS, r.weighting), (GRID_AGGREGATIONS, r.aggregation))]
+    for norm, wt, agg in itertools.product(*grid):
         rv = r.replace(normalisation=norm, weighting=wt, aggregation=agg)
         res = build_indices(prepared, fw, rv)
         fallbacks += [f"{norm}/{wt}/{agg}" for _d in res.decisions]

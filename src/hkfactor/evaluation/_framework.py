@@ -292,7 +292,8 @@ def framework_from_dict(doc: Any, *, file: str) -> EvalFramework:
             zh, en = _text(item, "name_zh"), _text(item, "name_en")
             if not zh and not en:
                 bad(w, "framework.no_names")
-            out.append(IndicatorSpec(series, zh or en or series, en or zh or series, d, _text(item, "unit"),
+            zh_default = series if not series.isascii() else (en or series)  # a Chinese code is its own name
+            out.append(IndicatorSpec(series, zh or zh_default, en or zh or series, d, _text(item, "unit"),
                                      _text(item, "section"), link, weight(item, w, "indicator", series)))
         return tuple(out)
 
