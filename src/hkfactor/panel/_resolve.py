@@ -276,19 +276,19 @@ def resolve(
 
     excluded: list[dict[str, Any]] = []
     keep_rows = []
-    for i, r in obs.iterrows():
-        kind = classify_period(str(r["period"]))
+    for i, rid, rs, rp, rd, rv in zip(obs.index, obs["id"], obs["series"], obs["period"], obs["derived_from"],
+                                     obs["value"], strict=True):
+        kind = classify_period(str(rp))
         if kind != "annual" and (rule.annual_only or kind == "invalid"):
-            excluded.append({"observation_id": r["id"], "series": r["series"], "period": r["period"],
-                             "reason": _EXCLUSION_REASON[kind].format(p=r["period"])})
+            excluded.append({"observation_id": rid, "series": rs, "period": rp,
+                             "reason": _EXCLUSION_REASON[kind].format(p=rp)})
             continue
-        if not rule.include_derived and str(r["derived_from"] or "").strip():
-            excluded.append({"observation_id": r["id"], "series": r["series"], "period": r["period"],
-                             "reason": f"derived (from {r['derived_from']}); rule excludes derived values"})
+        if not rule.include_derived and str(rd or "").strip():
+            excluded.append({"observation_id": rid, "series": rs, "period": rp,
+                             "reason": f"derived (from {rd}); rule excludes derived values"})
             continue
-        if pd.isna(r["value"]):
-            excluded.append({"observation_id": r["id"], "series": r["series"], "period": r["period"],
-                             "reason": "no numeric value"})
+        if pd.isna(rv):
+            excluded.append({"observation_id": rid, "series": rs, "period": rp, "reason": "no numeric value"})
             continue
         keep_rows.append(i)
     cand = obs.loc[keep_rows].copy()
@@ -302,11 +302,11 @@ def resolve(
     cand["_inexact"] = (qual != "").astype(int) if rule.exact_first else 0
     pref = {p: k for k, p in enumerate(rule.prefer)}
 
-    def _pref(r: pd.Series) -> tuple[int, str]:
-        ranks = [(pref[k], k) for k in (r["id"], r["source_id"]) if k in pref]
+    def _pref(oid: str, sid: str) -> tuple[int, str]:
+        ranks = [(pref[k], k) for k in (oid, sid) if k in pref]
         return min(ranks) if ranks else (len(pref), "")
 
-    prefs = [_pref(r) for _, r in cand.iterrows()]
+    prefs = [_pref(a, b) for a, b in zip(cand["id"], cand["source_id"], strict=True)]
     cand["_pref"] = [p[0] for p in prefs]
     cand["_pref_id"] = [p[1] for p in prefs]
     cand["_precision"] = cand["printed_value"].astype(str).map(_precision)
@@ -316,8 +316,15 @@ def resolve(
     declared_unit: dict[str, str] = {}
     if "code" in ser.columns and "unit" in ser.columns:
         declared_unit = {str(c): str(u) for c, u in zip(ser["code"], ser["unit"], strict=False) if str(u)}
-    for (s, p), grp in cand.groupby(["series", "_period"], sort=True):
-        recs: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in grp.to_dict("records")]
+    # one pass over plain records (a DataFrame per cell would dominate the run time)
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for rec in cand.to_dict("records"):
+        groups.setdefault((str(rec["series"]), str(rec["_period"])), []).append({str(k): v for k, v in rec.items()})
+    brk_of: dict[str, list[tuple[str, str]]] = {}
+    for bs, bp, bi in zip(brk["series"].astype(str), brk["from_period"].astype(str), brk["id"], strict=True):
+        brk_of.setdefault(bs, []).append((bp, str(bi)))
+    for (s, p) in sorted(groups):
+        recs = groups[(s, p)]
         recs.sort(key=lambda r: (r["_grade_rank"], r["_inexact"], tuple(sign * x for x in r["_vintage"]), r["_pref"],
                                  -r["_precision"], r["id"]))
         # One cell, one canonical unit: the series' declared unit (series.csv), else the unit of
@@ -332,7 +339,7 @@ def resolve(
             continue
         win = recs[0]
         reason = "only candidate" if len(recs) == 1 else _explain(win, recs[1], rule)
-        in_force = brk[(brk["series"] == s) & (brk["from_period"].astype(str) <= str(p))]["id"].tolist()
+        in_force = [bi for bp, bi in brk_of.get(s, []) if bp <= str(p)]
         cells.append({
             "series": s, "period": str(p), "value": float(win["value"]), "unit": win["unit"],
             "qualifier": q if isinstance(q := win.get("qualifier"), str) else "", "observation_id": win["id"], "grade": win["grade"],
