@@ -12,7 +12,7 @@ from hkfactor.evaluation._analysis import attribute, compared_groups, couple, ob
 from hkfactor.evaluation._framework import EvalFramework
 from hkfactor.evaluation._identify import CityData, identify
 from hkfactor.evaluation._indices import build_indices, method_decisions
-from hkfactor.evaluation._prepare import prepare
+from hkfactor.evaluation._prepare import Prepared, prepare
 from hkfactor.evaluation._recipe import EvaluationRecipe
 from hkfactor.evaluation._result import Evaluation
 from hkfactor.evaluation._spec import EvalPanel
@@ -65,7 +65,8 @@ def _construct(fw: EvalFramework, used: tuple[str, ...]) -> list[Message]:
 
 
 def evaluate(panel: EvalPanel, framework: EvalFramework, *, recipe: EvaluationRecipe | None = None,
-             progress: Progress | None = None, city: CityData | None = None) -> Evaluation:
+             progress: Progress | None = None, city: CityData | None = None,
+             prepared: Prepared | None = None) -> Evaluation:
     """Evaluate a framework on sourced data: indices, coupling, attribution, obstacles, robustness.
 
     Parameters
@@ -82,6 +83,9 @@ def evaluate(panel: EvalPanel, framework: EvalFramework, *, recipe: EvaluationRe
         A city × year panel (the built-in one: :func:`builtin_city_data`) for the designs that
         identify a partner city's role from cross-city variation (two-way fixed effects,
         synthetic control); without it only the placebo benchmarks of a single pair run.
+    prepared : Prepared, optional
+        Stage 1 of an earlier evaluation of the same panel, framework and coverage settings
+        (``Evaluation.what_if`` passes it, so a change of method skips the span search).
 
     Returns
     -------
@@ -101,7 +105,7 @@ def evaluate(panel: EvalPanel, framework: EvalFramework, *, recipe: EvaluationRe
     r = recipe or EvaluationRecipe()
     say = progress or (lambda _s: None)
     say("coverage")
-    prepared = prepare(panel, framework, r)
+    prepared = prepared if prepared is not None else prepare(panel, framework, r)
     say("indices")
     ind = build_indices(prepared, framework, r)
     decisions: list[Message] = [*prepared.decisions, *ind.decisions, *method_decisions(r),

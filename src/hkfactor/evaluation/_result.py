@@ -127,7 +127,11 @@ class Evaluation:
         """
         from hkfactor.evaluation._pipeline import evaluate
 
-        return evaluate(self.panel, self.framework, recipe=self.recipe.replace(**changes))
+        recipe = self.recipe.replace(**changes)
+        # span, indicators and filled cells depend only on these: otherwise the prepared data are reused
+        same = all(getattr(recipe, k) == getattr(self.recipe, k)
+                   for k in ("min_year_coverage", "min_indicator_coverage", "impute"))
+        return evaluate(self.panel, self.framework, recipe=recipe, prepared=self.prepared if same else None)
 
     # ------------------------------------------------------------------ tables
     def indicator_table(self) -> pd.DataFrame:
