@@ -41,9 +41,25 @@ register({
     "identify.estimated": (
         "Estimated association of Hong Kong exposure with innovation: {effect} ({level} CI {lo} to {hi}; "
         "p = {p}) — {design} around {shock}, outcome {outcome}, {n_clusters} cities, {n_obs} city-years (source grades {grades})"
-        "{caveat}.",
+        "{weak}{caveat}{pretrend}.",
         "香港关联与创新的估计关联：{effect}（{level} 置信区间 {lo} 至 {hi}；p = {p}）—— {design}（冲击：{shock}），结果变量 {outcome}，"
-        "{n_clusters} 个城市、{n_obs} 个城市-年（来源等级 {grades}）{caveat}。"),
+        "{n_clusters} 个城市、{n_obs} 个城市-年（来源等级 {grades}）{weak}{caveat}{pretrend}。"),
+    "identify.not_credible": (
+        "What the data support: no credible estimate of Hong Kong's role — the best available design ({design} "
+        "around {shock}, outcome {outcome}, {n_clusters} cities, {n_obs} city-years, source grades {grades}) gives "
+        "{effect} ({level} CI {lo} to {hi}) but {why}. The coupling and trend-similarity results below describe "
+        "co-movement over time; they are not evidence of Hong Kong's role.",
+        "数据所能支持的结论：没有可信的香港作用估计 —— 现有最好的设计（{design}，冲击 {shock}，结果变量 {outcome}，{n_clusters} 个城市、"
+        "{n_obs} 个城市-年，来源等级 {grades}）估计为 {effect}（{level} 置信区间 {lo} 至 {hi}），但{why}。下文的耦合协调与趋势相似度"
+        "只描述各指标随时间的共同变化，不能作为香港作用的证据。"),
+    "identify.why_pretrend": ("its event study rejects parallel pre-trends (p = {p})",
+                              "其事件研究拒绝了平行趋势假设（p = {p}）"),
+    "identify.pretrend": ("; event-study pre-trend test p = {p}{verdict}", "；事件研究的平行趋势检验 p = {p}{verdict}"),
+    "identify.pretrend_fails": (" — parallel pre-trends are rejected, so this estimate is not credible evidence",
+                                "—— 平行趋势被拒绝，该估计不能作为可信证据"),
+    "identify.pretrend_missing": ("; no event-study pre-trend test was possible", "；无法做事件研究的平行趋势检验"),
+    "identify.grades_weak": ("; most outcome values are grade C (secondary compilations)",
+                             "；结果变量多数为 C 级（二手汇编）"),
     "identify.not_supported": (
         "What the data support: no estimate of Hong Kong's role — {reason}. The coupling and trend-similarity "
         "results below describe co-movement over time; they are not evidence of Hong Kong's role.",
@@ -227,7 +243,7 @@ def _city_designs(city: CityData, r: EvaluationRecipe) -> list[DesignRun]:
 
 
 def _city_designs_for(city: CityData, outcome: str, r: EvaluationRecipe) -> list[DesignRun]:
-    from hkfactor.evaluation.designs import synthetic_control, twfe
+    from hkfactor.evaluation.designs import event_study, synthetic_control, twfe
 
     runs: list[DesignRun] = []
     df = _city_frame(city, outcome)
@@ -255,6 +271,14 @@ def _city_designs_for(city: CityData, outcome: str, r: EvaluationRecipe) -> list
                                       min(sum(y < year for y in yrs), sum(y >= year for y in yrs))))
             except HKFactorError as exc:
                 runs.append(_not("twfe", outcome, shock, Message("design.detail_failed", shock, {"error": str(exc)[:200]})))
+            # its dynamic version: leads test parallel pre-trends, lags show the path
+            try:
+                es = event_study(d, "y", unit="unit", time="year", treated_units=treated, event_time=year,
+                                 window=(-4, 4), log_outcome=True)
+                runs.append(DesignRun("event_study", outcome, f"GBA, event {year}", shock, "estimated", es, ()))
+            except HKFactorError as exc:
+                runs.append(_not("event_study", outcome, shock,
+                                 Message("design.detail_failed", shock, {"error": str(exc)[:200]})))
         sz = df[df["unit"] == "SZ"]
         n_pre, n_post = int((sz["year"] < year).sum()), int((sz["year"] >= year).sum())
         window = sorted(set(sz["year"]))
@@ -326,7 +350,7 @@ def identify(prepared: Prepared, ind: Indices, fw: EvalFramework, r: EvaluationR
     if city is not None:
         runs += _city_designs(city, r)
     estimated = [x for x in runs if x.status == "estimated"]
-    order = {"panel_twfe": 0, "twfe": 1, "synthetic_control": 2, "event_study": 3}
+    order = {"panel_twfe": 0, "twfe": 1, "synthetic_control": 2, "event_study": 9}
 
     if estimated:
         # the shock with the most years on its shorter side (pre or post) makes the headline
@@ -343,7 +367,13 @@ def identify(prepared: Prepared, ind: Indices, fw: EvalFramework, r: EvaluationR
             head = Message("identify.estimated", best.design, {
                 **p, "design": design_name(best.design), "outcome": best.outcome,
                 "shock": f"{best.shock} {city.shocks.get(best.shock, '') if city is not None else ''}".strip(),
-                "grades": " ".join(f"{g or '—'} {n}" for g, n in sorted(grades.items()))})
+                "grades": " ".join(f"{g or '—'} {n}" for g, n in sorted(grades.items())),
+                "weak": Message("identify.grades_weak", "") if grades.get("C", 0) > grades.sum() / 2 else "",
+                "pretrend": _pretrend(runs, best)})
+            p_pre = _pretrend_p(runs, best)
+            if math.isfinite(p_pre) and p_pre < PRETREND_ALPHA:
+                head = Message("identify.not_credible", best.design, {
+                    **head.params, "why": Message("identify.why_pretrend", "", {"p": _fmt(p_pre)})})
     else:
         if city is None and prepared.shape == "time_series":
             reason: Message = Message("identify.single_pair_only", "")
@@ -352,6 +382,24 @@ def identify(prepared: Prepared, ind: Indices, fw: EvalFramework, r: EvaluationR
         head = Message("identify.not_supported", "", {"reason": reason})
     return Identification(headline=head, runs=tuple(runs), benchmarks=bench, associated=associated,
                           decisions=tuple(decisions))
+
+
+#: Below this pre-trend p-value the event study rejects parallel pre-trends.
+PRETREND_ALPHA = 0.10
+
+
+def _pretrend_p(runs: list[DesignRun], best: DesignRun) -> float:
+    es = next((x for x in runs if x.design == "event_study" and x.status == "estimated"
+               and x.outcome == best.outcome and x.shock == best.shock), None)
+    return float(getattr(es.result, "pretrend_p", math.nan)) if es is not None else math.nan
+
+
+def _pretrend(runs: list[DesignRun], best: DesignRun) -> Message:
+    p = _pretrend_p(runs, best)
+    if not math.isfinite(p):
+        return Message("identify.pretrend_missing", "")
+    verdict = Message("identify.pretrend_fails", "") if p < PRETREND_ALPHA else ""
+    return Message("identify.pretrend", "", {"p": _fmt(p), "verdict": verdict})
 
 
 def _thin_reason(city: CityData) -> Message:
