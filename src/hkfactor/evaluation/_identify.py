@@ -248,7 +248,7 @@ def _city_designs_for(city: CityData, outcome: str, r: EvaluationRecipe) -> list
     runs: list[DesignRun] = []
     df = _city_frame(city, outcome)
     yrs = sorted(set(df["year"]))
-    for shock in ("qianhai", "loop_mou"):
+    for shock in sorted(city.shocks, key=lambda k: (city.shocks[k], k)):
         year = city.shocks.get(shock)
         if year is None:
             runs.append(_not("twfe", outcome, shock, Message("design.detail_undated", shock)))

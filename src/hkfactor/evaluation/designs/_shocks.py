@@ -58,11 +58,11 @@ class Shock:
 SHOCKS: dict[str, ShockSpec] = {
     s.id: s
     for s in (
-        ShockSpec("cepa", "", "内地与香港关于建立更紧密经贸关系的安排（CEPA）",
+        ShockSpec("cepa", "V024", "内地与香港关于建立更紧密经贸关系的安排（CEPA）",
                   "Mainland and Hong Kong Closer Economic Partnership Arrangement (CEPA)"),
         ShockSpec("qianhai", "V011", "深港共建前海深港现代服务业合作区",
                   "Qianhai Shenzhen–Hong Kong Modern Service Industry Cooperation Zone"),
-        ShockSpec("sz_hk_stock_connect", "", "深港通", "Shenzhen–Hong Kong Stock Connect"),
+        ShockSpec("sz_hk_stock_connect", "V026", "深港通", "Shenzhen–Hong Kong Stock Connect"),
         ShockSpec("loop_mou", "V013", "河套合作备忘录：共建港深创新及科技园",
                   "Lok Ma Chau Loop MoU: Hong Kong–Shenzhen Innovation and Technology Park"),
     )
