@@ -43,8 +43,10 @@ Four kinds of check, each a row of a per-check table:
 Every check has a **class**: ``recount`` (the paper against itself: a derivation whose
 expression names no claim, such as a counted list ``6`` or ``2011 - 2009 + 1``; a comparison with
 an observation whose source is the paper), ``derivation`` (arithmetic over the paper's numbers,
-an expression naming claims) or ``independent`` (an outside source). Only ``independent``
-checks can corroborate or conflict; the summary counts the classes separately.
+an expression naming claims) or ``independent`` (an outside source; a source of kind ``paper`` —
+the paper or a copy of it — is not). Only ``independent`` checks can corroborate or conflict: a
+comparison with a copy of the paper that agrees is ``consistent``, one that disagrees
+``inconsistent``. The summary counts the classes separately.
 
 Each claim then gets the most serious status of its checks, in the order
 ``conflicts`` > ``inconsistent`` > ``corroborated`` > ``consistent`` > ``unverified``; a claim
@@ -339,6 +341,7 @@ def _check_link(k: _Link, claim: Claim, ev: Evidence) -> dict[str, Any]:
     ref_zh = f"{k.id}，{k.rule_zh}" if k.rule_zh else k.id
     ref_en = f"{k.id}, {k.rule_en}" if k.rule_en else k.id
     tol = k.tolerance
+    cls = _check_class(obs, ev)
     if k.comparison in {"equal", "majority"} and obs is not None:
         o_lo, o_hi, step = _obs_interval(obs)
         o_zh, o_en = format_quantity(observed, obs.unit, lang="zh"), format_quantity(observed, obs.unit, lang="en")
@@ -378,6 +381,14 @@ def _check_link(k: _Link, claim: Claim, ev: Evidence) -> dict[str, Any]:
                 zh = f"与{zh_src}冲突：{obs.period} 为 {o_zh}，原文 {c_zh}（相差 {_pct(rel)}）（{ref_zh}）{note}"
                 en = (f"conflicts with {en_src}: {obs.period} = {o_en} vs printed {c_en} ({_pct(rel)}) "
                       f"({ref_en}){note_en}")
+        if cls == "recount" and status in {"corroborated", "consistent", "conflicts"}:
+            # the paper against a copy of itself: agreement is consistency, disagreement an inconsistency
+            status = "inconsistent" if status == "conflicts" else "consistent"
+            word_zh, word_en = ("不一致", "inconsistent") if status == "inconsistent" else ("一致", "consistent")
+            zh = (f"原文自身复数（非独立来源）：{zh_src} {obs.period} 为 {o_zh}，与原文 {c_zh}{word_zh}"
+                  f"（{ref_zh}）{note}")
+            en = (f"recount of the paper's own text (not independent): {en_src} {obs.period} = {o_en}, {word_en} "
+                  f"with the printed {c_en} ({ref_en}){note_en}")
     else:
         status = k.declared_status or "unverified"
         zh_s, en_s = STATUS_LABELS[status]
@@ -393,7 +404,7 @@ def _check_link(k: _Link, claim: Claim, ev: Evidence) -> dict[str, Any]:
     return {"id": k.id, "claim_id": k.claim_id, "observation_id": k.observation_id, "source_id": sid,
             "comparison": k.comparison, "claimed": claimed, "observed": observed, "unit": claim.unit,
             "abs_diff": diff, "rel_diff": rel, "tolerance": tol, "status": status,
-            "check_class": _check_class(obs, ev), "origin": k.origin, "rule": k.rule, "detail_zh": zh,
+            "check_class": cls, "origin": k.origin, "rule": k.rule, "detail_zh": zh,
             "detail_en": en, "note": k.note}
 
 

@@ -36,9 +36,9 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "unverified": ("未核实", "unverified"),
     },
     "check_class": {
-        "independent": ("独立来源", "independent source"),
-        "derivation": ("原文数值推算", "arithmetic on the paper's numbers"),
-        "recount": ("原文自身复数", "recount of the paper's own text"),
+        "independent": ("独立来源", "independent"),
+        "derivation": ("原文数值推算", "derivation"),
+        "recount": ("原文自身复数", "recount"),
         "none": ("无核对", "no check"),
     },
     "comparison": {
