@@ -492,7 +492,7 @@ class Evidence:
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A new in-memory DuckDB database holding every table.
 
-        Tables: the nine evidence tables (:data:`TABLE_NAMES`), ``claim_sources``
+        Tables: the ten evidence tables (:data:`TABLE_NAMES`), ``claim_sources``
         (``claim_id``, ``source_id``: one row per cited source) and the audit's
         ``audit_claims``, ``audit_derivations`` and ``audit_corroborations``. Nothing is written
         to disk; the CSV files remain the single source of truth.

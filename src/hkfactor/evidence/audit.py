@@ -300,6 +300,10 @@ class _Link:
     reason_en: str = ""
 
 
+#: a comparison of the paper with itself: agreeing is consistency, disagreeing an inconsistency
+_RECOUNT_STATUS = {"corroborated": "consistent", "consistent": "consistent", "conflicts": "inconsistent"}
+
+
 def _check_class(obs: Observation | None, ev: Evidence) -> str:
     """``recount`` when the observation's source is the paper itself, else ``independent``."""
     if obs is None:
@@ -383,7 +387,7 @@ def _check_link(k: _Link, claim: Claim, ev: Evidence) -> dict[str, Any]:
                       f"({ref_en}){note_en}")
         if cls == "recount" and status in {"corroborated", "consistent", "conflicts"}:
             # the paper against a copy of itself: agreement is consistency, disagreement an inconsistency
-            status = "inconsistent" if status == "conflicts" else "consistent"
+            status = _RECOUNT_STATUS[status]
             word_zh, word_en = ("不一致", "inconsistent") if status == "inconsistent" else ("一致", "consistent")
             zh = (f"原文自身复数（非独立来源）：{zh_src} {obs.period} 为 {o_zh}，与原文 {c_zh}{word_zh}"
                   f"（{ref_zh}）{note}")
@@ -401,6 +405,9 @@ def _check_link(k: _Link, claim: Claim, ev: Evidence) -> dict[str, Any]:
         else:
             zh = f"{zh_s}（判断）（{ref_zh}）{note}"
             en = f"{en_s} (declared) ({ref_en}){note_en}"
+        if cls == "recount" and status in _RECOUNT_STATUS:
+            status = _RECOUNT_STATUS[status]
+            zh, en = f"原文自身复数（非独立来源）：{zh}", f"recount of the paper's own text (not independent): {en}"
     return {"id": k.id, "claim_id": k.claim_id, "observation_id": k.observation_id, "source_id": sid,
             "comparison": k.comparison, "claimed": claimed, "observed": observed, "unit": claim.unit,
             "abs_diff": diff, "rel_diff": rel, "tolerance": tol, "status": status,

@@ -68,14 +68,14 @@ def _context(ev: Evidence, res: AuditResult) -> dict[str, Any]:
     summary = [
         {"status": r["status"], "zh": label("status", r["status"], "zh"), "en": label("status", r["status"], "en"),
          "n": int(r["n"]), "by_basis": [int(r[f"n_{b}"]) for b in BASES]}
-        for _, r in summ.iterrows()
+        for r in summ.to_dict(orient="records")
     ]
     bases = [{"code": b, "zh": label("check_class", b, "zh"), "en": label("check_class", b, "en"),
               "n": int(summ[f"n_{b}"].sum())} for b in BASES]
-    cs = res.check_summary()
+    cs = res.check_summary()[[*STATUSES, "total"]].astype("int64").to_dict(orient="index")
     check_classes = [
         {"code": c, "zh": label("check_class", c, "zh"), "en": label("check_class", c, "en"),
-         "counts": [int(cs.loc[c, s]) for s in STATUSES], "total": int(cs.loc[c, "total"])}
+         "counts": [int(cs[c][s]) for s in STATUSES], "total": int(cs[c]["total"])}
         for c in CHECK_CLASSES
     ]
     bych = res.by_channel()
