@@ -22,6 +22,7 @@ from hkfactor.evidence._loader import DATA_DIR
 from hkfactor.evidence._schema import ENUMS
 from hkfactor.evidence.model import (
     Claim,
+    ClaimSeries,
     Corroboration,
     Derivation,
     Entity,
@@ -37,6 +38,7 @@ __all__ = [
     "ENUMS",
     "TABLE_NAMES",
     "Claim",
+    "ClaimSeries",
     "Corroboration",
     "Derivation",
     "Entity",

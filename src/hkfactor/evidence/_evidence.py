@@ -15,6 +15,7 @@ from hkfactor.errors import SpecError
 from hkfactor.evidence._loader import DATA_DIR, LoadedRecords, load_records
 from hkfactor.evidence.model import (
     Claim,
+    ClaimSeries,
     Corroboration,
     Derivation,
     Entity,
@@ -42,6 +43,7 @@ TABLE_NAMES = (
     "events",
     "observations",
     "corroborations",
+    "claim_series",
     "derivations",
 )
 
@@ -54,6 +56,7 @@ _RECORD_TYPES: dict[str, type] = {
     "events": Event,
     "observations": Observation,
     "corroborations": Corroboration,
+    "claim_series": ClaimSeries,
     "derivations": Derivation,
 }
 
@@ -70,6 +73,7 @@ class Records:
     events: tuple[Event, ...] = ()
     observations: tuple[Observation, ...] = ()
     corroborations: tuple[Corroboration, ...] = ()
+    claim_series: tuple[ClaimSeries, ...] = ()
     derivations: tuple[Derivation, ...] = ()
 
 
@@ -106,7 +110,8 @@ class Evidence:
 
     Build it with :func:`load`. Typed records are in :attr:`records`; each table is also a
     :class:`pandas.DataFrame` attribute (``claims``, ``sources``, ``entities``, ``relations``,
-    ``events``, ``observations``, ``corroborations``, ``derivations``, ``geographies``) whose
+    ``events``, ``observations``, ``corroborations``, ``claim_series``, ``derivations``,
+    ``geographies``) whose
     id lists are ``;``-joined strings. ``claims`` and ``observations`` carry the normalised
     ``value`` and canonical ``unit``.
 
@@ -167,6 +172,10 @@ class Evidence:
     @property
     def corroborations(self) -> pd.DataFrame:
         return self.table("corroborations")
+
+    @property
+    def claim_series(self) -> pd.DataFrame:
+        return self.table("claim_series")
 
     @property
     def derivations(self) -> pd.DataFrame:
@@ -485,7 +494,7 @@ class Evidence:
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A new in-memory DuckDB database holding every table.
 
-        Tables: the nine evidence tables (:data:`TABLE_NAMES`), ``claim_sources``
+        Tables: the ten evidence tables (:data:`TABLE_NAMES`), ``claim_sources``
         (``claim_id``, ``source_id``: one row per cited source) and the audit's
         ``audit_claims``, ``audit_derivations`` and ``audit_corroborations``. Nothing is written
         to disk; the CSV files remain the single source of truth.
