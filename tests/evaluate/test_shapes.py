@@ -421,13 +421,15 @@ def test_time_series_critic_and_general_wording(run_cli, tmp_path: Path) -> None
     # a general framework's report says nothing about Hong Kong; the built-in framework's does
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "香港" not in page and "Hong Kong" not in page
+    # ... nor about a partner city, nor a coupling D it does not compute
+    assert "伙伴城市" not in page and "partner city" not in page and "a high D" not in page
     for svg in (out / "figures").glob("*.svg"):
         text = svg.read_text(encoding="utf-8")
         assert "香港" not in text and "Hong Kong" not in text, svg.name
     builtin = tmp_path / "builtin"
     _ok(run_cli("evaluate", "--out", str(builtin), "--no-robustness"))
     page = (builtin / "report.html").read_text(encoding="utf-8")
-    assert "香港" in page and "Hong Kong" in page
+    assert "香港" in page and "Hong Kong" in page and "伙伴城市的作用" in page
 
 
 # ------------------------------------------ d. two subsystems over time: grey analysis, recipe replay
