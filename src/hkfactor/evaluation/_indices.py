@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -95,13 +96,22 @@ class Indices:
         return self.scores[[s.id for s in framework.subsystems]]
 
 
-def engine_recipe(r: EvaluationRecipe, weight_set: str = "evaluation") -> Recipe:
-    """The engine recipe of an evaluation recipe: normalise (pooled) and aggregate with a weight set."""
+def engine_recipe(r: EvaluationRecipe, weight_set: str = "evaluation", *,
+                  unfloored: Sequence[str] = ()) -> Recipe:
+    """The engine recipe of an evaluation recipe: normalise (pooled) and aggregate with a weight set.
+
+    The geometric mean maps values onto ``[geo_floor, 1]`` where it combines indicators; the
+    aggregates in ``unfloored`` (those whose children are all aggregates, already in
+    ``[geo_floor, 1]``) combine their children as they are, so that a subsystem's geometric
+    score is the same whether it is aggregated through its groups or straight from its
+    indicators.
+    """
     norm = Step("normalise", "minmax", {"l_u": [0.0, 1.0]}) if r.normalisation == "minmax" else Step(
         "normalise", "prank", {})
     agg = {
         "arithmetic": Step("aggregate", "amean", {"weights": weight_set}),
-        "geometric": Step("aggregate", "gmean", {"weights": weight_set, "floor": r.geo_floor}),
+        "geometric": Step("aggregate", "gmean", {"weights": weight_set, "floor": r.geo_floor},
+                          by={code: {"params": {"floor": 0.0}} for code in unfloored}),
         "topsis": Step("aggregate", "topsis", {"weights": weight_set, "normalisation": "vector"}),
         "grey": Step("aggregate", "grey", {"weights": weight_set, "rho": r.rho}),
     }[r.aggregation]
@@ -224,7 +234,9 @@ def build_indices(prepared: Prepared, fw: EvalFramework, r: EvaluationRecipe, *,
     else:
         wset.update({s: 1.0 for s in sub_ids})
     idx.add_weights("evaluation", wset)
-    idx = idx.with_recipe(engine_recipe(r))
+    upper = [code for code in engine_fw.aggregates
+             if all(child in engine_fw.aggregates for child in engine_fw.children(code))]
+    idx = idx.with_recipe(engine_recipe(r, unfloored=upper))
     agg = idx.stage_arrays("Aggregated")
     scores = pd.DataFrame(agg.values, columns=list(agg.columns), index=values.index)
     scores = scores[[c for c in scores.columns if c not in set(order)]]
