@@ -600,6 +600,7 @@ def _context(ev: Evaluation, charts: list[_svg.Chart], lang: str, command: str) 
         "ind_table": ind_table, "decisions": decisions, "sources": src.to_dict("records"),
         "slug": _slug, "recipe_json": r.to_json(), "time_series": ev.shape == "time_series",
         "is_pair": fw.partner is not None, "statement": statement,
+        "has_coupling": ev.coupling is not None,
     }
 
 
