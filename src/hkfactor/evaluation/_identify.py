@@ -86,7 +86,7 @@ register({
         "trend-preserving permutation in levels{listed}; a straight line scores {trend} ({method}).",
         "单对城市的基准检验：{n} 个分组中有 {n_assoc} 个在水平值上同时胜过线性趋势基准与保留趋势的置换检验{listed}；"
         "一条直线的得分为 {trend}（{method}）。"),
-    "identify.benchmark_listed": (": {groups}", "：{groups}"),
+    "identify.benchmark_listed": (": {groups}", "，即：{groups}"),
     "design.not_estimable": ("{design} for {outcome}{shock}: not estimable — {detail}.",
                              "{design}（{outcome}{shock}）：无法估计 —— {detail}。"),
     "design.detail_clusters": ("{n} cities have the outcome before and after {year} ({n_treated} in the GBA, "
