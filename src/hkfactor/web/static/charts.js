@@ -1,0 +1,25 @@
+/* Charts from JSON blocks: <div data-chart="ID"> + <script type="application/json" id="ID">
+   {"kind": "line"|"bar", "x": [...], "series": [{"name", "data"}], "ymax"?}. Drawn with the vendored ECharts. */
+(function () {
+  "use strict";
+  if (typeof echarts === "undefined") { return; }
+  var COLOURS = ["#0b5cad", "#c0392b", "#2e8b57", "#b9770e", "#7d3c98"];
+  document.querySelectorAll("[data-chart]").forEach(function (box) {
+    var spec = JSON.parse(document.getElementById(box.dataset.chart).textContent);
+    var chart = echarts.init(box, null, { renderer: "svg" });
+    chart.setOption({
+      color: COLOURS,
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: spec.series.length > 1 ? { top: 4 } : undefined,
+      grid: { left: 56, right: 16, top: spec.series.length > 1 ? 36 : 16, bottom: 40, containLabel: true },
+      xAxis: { type: "category", data: spec.x, axisLabel: { hideOverlap: true } },
+      yAxis: { type: "value", max: spec.ymax, scale: !spec.ymax },
+      series: spec.series.map(function (s) {
+        return { name: s.name, type: spec.kind, data: s.data, connectNulls: false, symbolSize: 6,
+          barMaxWidth: 36 };
+      })
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+})();
