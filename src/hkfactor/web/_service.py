@@ -18,7 +18,7 @@ import pandas as pd
 from hkfactor.errors import InputError, SpecError
 from hkfactor.evidence.audit import STATUSES
 from hkfactor.evidence.vocab import LABELS, label, qualified_quantity
-from hkfactor.units import format_quantity
+from hkfactor.units import CANONICAL_UNITS, format_quantity
 from hkfactor.web._errors import ParamError, WebError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -117,6 +117,11 @@ def _source_refs(store: Store, ids: Sequence[str], lang: str) -> list[dict[str, 
 def _geo_label(store: Store, code: str, lang: str) -> str:
     g = store.geographies.get(code)
     return _pick(g.name_zh, g.name_en, lang) if g is not None else code
+
+
+def _unit_label(unit: str, lang: str) -> str:
+    pair = CANONICAL_UNITS.get(unit)
+    return unit if pair is None else (pair[0] if lang == "zh" else pair[1])
 
 
 def _node_label(store: Store, node: str, lang: str) -> str:
@@ -471,6 +476,7 @@ def series_list(store: Store, lang: str) -> dict[str, Any]:
             "code": str(code), "name": _pick(m.get("name_zh"), m.get("name_en"), lang) or str(code),
             "channel": _s(r["channel"]), "channel_label": label("channel", _s(r["channel"]), lang),
             "geography": _s(m.get("geography")), "unit": _s(m.get("unit")),
+            "unit_label": _unit_label(_s(m.get("unit")), lang),
             "first": _s(r["first"]), "last": _s(r["last"]), "years": int(r["years"]),
             "grades": {"A": int(r["A"]), "B": int(r["B"]), "C": int(r["C"]), "d": int(r["derived"])},
             "excluded": int(r["excluded"]),
@@ -525,7 +531,7 @@ def series_detail(store: Store, lang: str, code: str) -> dict[str, Any]:
         "name": _pick(meta.get("name_zh"), meta.get("name_en"), lang) or code,
         "channel": _s(meta.get("channel")), "channel_label": label("channel", _s(meta.get("channel")), lang),
         "geography": _s(meta.get("geography")), "geography_label": _geo_label(store, _s(meta.get("geography")), lang),
-        "unit": unit, "definition": _s(meta.get("definition")), "note": _s(meta.get("note")),
+        "unit": unit, "unit_label": _unit_label(unit, lang), "definition": _s(meta.get("definition")), "note": _s(meta.get("note")),
         "direction": _clean(meta.get("direction")) if meta.get("direction", "") != "" else None,
         "cells": [
             {"period": _s(r["period"]), "value": _clean(r["value"]),

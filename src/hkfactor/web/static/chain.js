@@ -64,7 +64,7 @@
     minZoom: 0.15, maxZoom: 3, wheelSensitivity: 0.3,
     style: [
       { selector: "node", style: { "background-color": "data(colour)", shape: "data(shape)", width: 14, height: 14,
-        label: "data(label)", "font-size": 13, "text-valign": "center", "text-halign": "right", "text-margin-x": 4,
+        label: "data(label)", "font-size": 15, "text-valign": "center", "text-halign": "right", "text-margin-x": 4,
         "text-wrap": "ellipsis", "text-max-width": 150, color: "#1d2430", "min-zoomed-font-size": 6,
         "text-background-color": "#fbfcfd", "text-background-opacity": 0.8, "text-background-padding": 1 } },
       { selector: "node.lane", style: { "background-opacity": 0, width: 1, height: 1, "font-size": 22, "font-weight": 700,
@@ -88,6 +88,7 @@
     cy.elements().not(".lane").addClass("faded");
     nodes.removeClass("faded").addClass("hl");
     edges.removeClass("faded").addClass("hl");
+    cy.animate({ fit: { eles: nodes.union(edges), padding: 60 } }, { duration: 250 });
   }
 
   function showNode(id) {
@@ -126,7 +127,7 @@
     highlight(node.closedNeighborhood("node"), node.connectedEdges());
     showNode(node.id());
   });
-  cy.on("tap", function (evt) { if (evt.target === cy) { clearHighlight(); } });
+  cy.on("tap", function (evt) { if (evt.target === cy) { clearHighlight(); cy.fit(undefined, 24); } });
   document.getElementById("fit").addEventListener("click", function () { cy.fit(undefined, 24); });
 
   function highlightPath(p) {

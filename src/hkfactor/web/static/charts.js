@@ -11,8 +11,9 @@
       color: COLOURS,
       animation: false,
       tooltip: { trigger: "axis" },
-      legend: spec.series.length > 1 ? { top: 4 } : undefined,
-      grid: { left: 56, right: 16, top: spec.series.length > 1 ? 36 : 16, bottom: 40, containLabel: true },
+      title: spec.title ? { text: spec.title, left: 8, top: 4, textStyle: { fontSize: 14, fontWeight: 600 } } : undefined,
+      legend: spec.series.length > 1 ? { top: 4, right: 8 } : undefined,
+      grid: { left: 56, right: 16, top: (spec.title || spec.series.length > 1) ? 40 : 16, bottom: 40, containLabel: true },
       xAxis: { type: "category", data: spec.x, axisLabel: { hideOverlap: true } },
       yAxis: { type: "value", max: spec.ymax, scale: !spec.ymax },
       series: spec.series.map(function (s) {
