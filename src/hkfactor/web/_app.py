@@ -73,7 +73,7 @@ class Grouping(enum.StrEnum):
 
 LangQ = Annotated[Lang | None, Query(description="zh or en (default: the server's language)")]
 
-_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
         "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
         "form-action 'self'")
 _SECURITY_HEADERS = [
