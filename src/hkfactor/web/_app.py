@@ -96,25 +96,30 @@ class _SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        static = scope["path"].startswith("/static/")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    (k, v) for k, v in _SECURITY_HEADERS if k not in names]
+                extra = [(k, v) for k, v in _SECURITY_HEADERS if k not in names]
+                if static and message["status"] == 200:  # assets are versioned (?v=…) and never change
+                    extra.append((b"cache-control", b"public, max-age=86400"))
+                message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
 class _ResponseCache:
-    """Keeps finished GET responses of the read-only pages and API (bounded LRU, by path + query).
+    """Keeps finished GET responses of the read-only pages, API and assets (bounded LRU, by path + query).
 
     The built-in data never changes while the server runs, so a page or an answer for one URL
-    is the same every time; the workbench (per-user uploads) is never cached.
+    is the same every time; the workbench (per-user uploads) is never cached. Only 200 answers
+    of at most ``max_bytes`` are kept.
     """
 
     def __init__(self, app: ASGIApp, *, max_entries: int = 512, max_bytes: int = 4 * 1024 * 1024,
-                 skip: tuple[str, ...] = ("/workbench", "/api/workbench", "/static")) -> None:
+                 skip: tuple[str, ...] = ("/workbench", "/api/workbench")) -> None:
         self.app = app
         self.max_entries = max_entries
         self.max_bytes = max_bytes
