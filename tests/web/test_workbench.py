@@ -29,6 +29,7 @@ def test_messy_gbk_csv_problems_named_by_row_and_column(client: Any) -> None:
     assert "did you mean 'sz_pct_applications'" in probs[(4, "指标")]
     assert "'abc' is not a number" in probs[(5, "数值")]
     assert "<script>alert(1)</script>" in probs[(7, "指标")]
+    assert {p["file"] for p in body["problems"]} == {"深圳数据.csv"}
     # the page shows the same problems, the script tag as text
     page = client.get(f"/workbench/{body['token']}", params={"lang": "zh"})
     assert "发现 3 个问题" in page.text

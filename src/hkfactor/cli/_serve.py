@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 from typing import Annotated
 
 import typer
@@ -55,6 +56,9 @@ def _check_free(host: str, port: int) -> None:
                          title="cannot start the server") from None
     family, _, _, _, addr = infos[0]
     with socket.socket(family, socket.SOCK_STREAM) as s:
+        if hasattr(socket, "SO_REUSEADDR") and sys.platform != "win32":
+            # as Uvicorn does: a port left in TIME_WAIT by closed connections is free to listen on
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(addr)
         except OSError as exc:

@@ -652,7 +652,8 @@ async def _upload(bench: Workbench, file: UploadFile, framework: UploadFile | No
         if Path(framework.filename).suffix.lower() not in (".yaml", ".yml"):
             raise WebError(415, "error.upload_framework")
         fw_bytes = await _read_capped(framework)
-    s = bench.create(file.filename or "", data, framework=fw_bytes)
+    s = bench.create(file.filename or "", data, framework=fw_bytes,
+                     framework_name=framework.filename if fw_bytes is not None and framework is not None else "")
     if not bench.slots.acquire(blocking=False):
         bench.close(s.token)
         raise WebError(503, "error.busy")
@@ -667,10 +668,12 @@ async def _upload(bench: Workbench, file: UploadFile, framework: UploadFile | No
 
 
 def _result_in(s: Any, lang: str) -> dict[str, Any]:
-    """The stored check result of a session, in ``lang``."""
+    """The stored check result of a session, in ``lang`` (problems name the file as the user named it)."""
     r = s.result
     ev = r.get("evaluation")
-    return {"problems": r.get("problems", []), "title": r.get("title", ""),
+    shown = {"data.csv": s.filename, "data.xlsx": s.filename, "framework.yaml": s.framework_name or "framework.yaml"}
+    problems = [{**p, "file": shown.get(p.get("file") or "", p.get("file"))} for p in r.get("problems", [])]
+    return {"problems": problems, "title": r.get("title", ""),
             "decisions": [{"kind": d["kind"], "subject": d["subject"], "text": d[lang]} for d in r.get("decisions", [])],
             "summary": r.get("summary"), "evaluation": ev.get(lang) if ev else None,
             "evaluation_error": r.get("evaluation_error")}

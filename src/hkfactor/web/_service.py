@@ -484,6 +484,18 @@ def series_list(store: Store, lang: str) -> dict[str, Any]:
     return {"total": len(items), "items": items}
 
 
+def _chart(cells: pd.DataFrame, unit: str) -> dict[str, Any]:
+    """Periods and values of a series for a chart; annual series get every year of their span (gaps
+    stay empty, so a missing year is never hidden by the axis)."""
+    periods = [_s(x) for x in cells["period"]]
+    values = [_clean(v) for v in cells["value"]]
+    if periods and all(p.isdigit() and len(p) == 4 for p in periods):
+        by = dict(zip(periods, values, strict=True))
+        periods = [str(y) for y in range(int(min(periods)), int(max(periods)) + 1)]
+        values = [by.get(p) for p in periods]
+    return {"periods": periods, "values": values, "unit": unit}
+
+
 def coverage(store: Store, lang: str) -> dict[str, Any]:
     """Series × years grid of the winning grade (``A``/``B``/``C``/``d``/``""``)."""
     cov = store.coverage
@@ -546,6 +558,5 @@ def series_detail(store: Store, lang: str, code: str) -> dict[str, Any]:
         "breaks": [{"id": _s(r["id"]), "from_period": _s(r["from_period"]),
                     "description": _pick(r.get("description_zh"), r.get("description_en"), lang)}
                    for r in brk.to_dict("records")],
-        "chart": {"periods": [_s(x) for x in cells["period"]], "values": [_clean(v) for v in cells["value"]],
-                  "unit": unit},
+        "chart": _chart(cells, unit),
     }

@@ -42,7 +42,13 @@ class Session:
     folder: Path
     filename: str
     result: dict[str, Any] = field(default_factory=dict)
+    framework_name: str = ""
     last_used: float = field(default_factory=time.monotonic)
+
+
+def _shown(filename: str) -> str:
+    """A client's file name reduced to what is shown: its last part, no control characters, ≤ 120 chars."""
+    return re.sub(r"[\x00-\x1f\x7f]", "", Path((filename or "").replace("\\", "/")).name)[:120]
 
 
 class Workbench:
@@ -72,7 +78,8 @@ class Workbench:
         if s is not None:
             shutil.rmtree(s.folder, ignore_errors=True)
 
-    def create(self, filename: str, data: bytes, *, framework: bytes | None = None) -> Session:
+    def create(self, filename: str, data: bytes, *, framework: bytes | None = None,
+               framework_name: str = "") -> Session:
         """Store an upload in a new session folder (validated: suffix, size, not empty)."""
         suffix = Path(filename or "").suffix.lower()
         if suffix not in DATA_SUFFIXES:
@@ -91,8 +98,7 @@ class Workbench:
             (folder / DATA_SUFFIXES[suffix]).write_bytes(data)
             if framework is not None:
                 (folder / "framework.yaml").write_bytes(framework)
-            shown = re.sub(r"[\x00-\x1f\x7f]", "", Path(filename.replace("\\", "/")).name)[:120]
-            s = Session(token=token, folder=folder, filename=shown)
+            s = Session(token=token, folder=folder, filename=_shown(filename), framework_name=_shown(framework_name))
             self._sessions[token] = s
             return s
 
