@@ -14,9 +14,9 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the web extra (fastapi, uvicorn) is not installed")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from hkfactor.web import create_app  # noqa: E402
+from hkfactor.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.web.conftest import MESSY_GBK
 
 from hkfactor.web._i18n import TEXTS
-from tests.web.conftest import MESSY_GBK
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,6 @@ import urllib.request
 from typing import Any
 
 import pytest
-
 from tests.web.conftest import _free_port
 
 

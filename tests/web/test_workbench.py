@@ -10,10 +10,10 @@ from typing import Any
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from tests.web.conftest import MESSY_GBK
 
 from hkfactor.web import create_app
 from hkfactor.web._workbench import MAX_UPLOAD_BYTES
-from tests.web.conftest import MESSY_GBK
 
 
 def _upload(client: Any, name: str, data: bytes, lang: str = "en", **extra: Any) -> Any:

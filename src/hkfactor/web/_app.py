@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import logging
 import threading
 from collections import OrderedDict
@@ -198,6 +199,10 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _message_of(err: Any, lang: str) -> str:
+    return _validation_message(err, lang)
+
+
 def _validation_message(err: dict[str, Any], lang: str) -> str:
     loc = [str(x) for x in err.get("loc", ()) if x not in ("query", "path", "body")]
     name = loc[-1] if loc else "?"
@@ -330,7 +335,7 @@ def create_app(*, lang: str = "zh", warm: bool = True, idle_seconds: float = 180
             return tr("error.invalid", lang_)
 
         return error_response(request, 422, first,
-                              [(lambda lg, e=e: _validation_message(e, lg)) for e in errs[:10]])
+                              [functools.partial(_message_of, e) for e in errs[:10]])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -345,7 +350,7 @@ def create_app(*, lang: str = "zh", warm: bool = True, idle_seconds: float = 180
         return error_response(request, 500, lambda lg: tr("error.internal", lg))
 
     # ------------------------------------------------------------------ pages
-    api_doc = {"include_in_schema": False, "response_class": HTMLResponse}
+    api_doc: dict[str, Any] = {"include_in_schema": False, "response_class": HTMLResponse}
 
     @app.get("/", **api_doc)
     def home_page(request: Request, lang: LangQ = None) -> HTMLResponse:
@@ -653,7 +658,7 @@ async def _upload(bench: Workbench, file: UploadFile, framework: UploadFile | No
             raise WebError(415, "error.upload_framework")
         fw_bytes = await _read_capped(framework)
     s = bench.create(file.filename or "", data, framework=fw_bytes,
-                     framework_name=framework.filename if fw_bytes is not None and framework is not None else "")
+                     framework_name=(framework.filename or "") if fw_bytes is not None and framework is not None else "")
     if not bench.slots.acquire(blocking=False):
         bench.close(s.token)
         raise WebError(503, "error.busy")

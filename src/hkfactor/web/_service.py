@@ -10,7 +10,7 @@ a bilingual message) for a value that cannot exist. Nothing here writes to the b
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -161,7 +161,7 @@ def evidence_options(store: Store, lang: str) -> dict[str, Any]:
     }
 
 
-def _claim_row(store: Store, r: dict[str, Any], lang: str) -> dict[str, Any]:
+def _claim_row(store: Store, r: Mapping[Any, Any], lang: str) -> dict[str, Any]:
     start, end = _s(r["period_start"]), _s(r["period_end"])
     return {
         "id": r["id"],
@@ -244,7 +244,7 @@ def claim_detail(store: Store, lang: str, claim_id: str) -> dict[str, Any]:
     return row
 
 
-def _derivation_row(r: dict[str, Any], lang: str) -> dict[str, Any]:
+def _derivation_row(r: Mapping[Any, Any], lang: str) -> dict[str, Any]:
     unit = _s(r["unit"])
     return {
         "id": r["id"], "claim_id": r["claim_id"], "expression": _s(r["expression"]),

@@ -63,11 +63,11 @@ class Store:
     def evidence(self) -> Evidence:
         from hkfactor.evidence import load
 
-        return self._once("evidence", load)  # type: ignore[no-any-return]
+        return self._once("evidence", load)
 
     @property
     def audit(self) -> AuditResult:
-        return self._once("audit", lambda: self.evidence.audit_)  # type: ignore[no-any-return]
+        return self._once("audit", lambda: self.evidence.audit_)
 
     @property
     def claims(self) -> pd.DataFrame:
@@ -78,23 +78,23 @@ class Store:
             a = self.audit.claims.set_index("claim_id")[["detail_zh", "detail_en", "checks"]]
             return df.join(a, on="id")
 
-        return self._once("claims", build)  # type: ignore[no-any-return]
+        return self._once("claims", build)
 
     @property
     def sources(self) -> dict[str, Any]:
         """Source records by id."""
-        return self._once("sources", lambda: {s.id: s for s in self.evidence.records.sources})  # type: ignore[no-any-return]
+        return self._once("sources", lambda: {s.id: s for s in self.evidence.records.sources})
 
     @property
     def geographies(self) -> dict[str, Any]:
-        return self._once("geographies", lambda: {g.id: g for g in self.evidence.records.geographies})  # type: ignore[no-any-return]
+        return self._once("geographies", lambda: {g.id: g for g in self.evidence.records.geographies})
 
     # ------------------------------------------------------------------ chain
     @property
     def graph(self) -> nx.MultiDiGraph:
         from hkfactor.chain import from_evidence
 
-        return self._once("graph", lambda: from_evidence(self.evidence))  # type: ignore[no-any-return]
+        return self._once("graph", lambda: from_evidence(self.evidence))
 
     @property
     def layout(self) -> Any:
@@ -106,14 +106,14 @@ class Store:
         """Degree, betweenness and brokerage (groups ``by``), labels in English; cached per grouping."""
         from hkfactor.chain import measures
 
-        return self._once(f"measures:{by}", lambda: measures(self.graph, by=by, lang="en"))  # type: ignore[no-any-return]
+        return self._once(f"measures:{by}", lambda: measures(self.graph, by=by, lang="en"))
 
     # ------------------------------------------------------------------ panel
     @property
     def panel(self) -> Panel:
         from hkfactor.panel import build
 
-        return self._once("panel", build)  # type: ignore[no-any-return]
+        return self._once("panel", build)
 
     @property
     def coverage(self) -> pd.DataFrame:
@@ -126,13 +126,13 @@ class Store:
                 warnings.filterwarnings("ignore", message=".*not supported as a fill value.*")
                 return coverage(self.panel)
 
-        return self._once("coverage", build)  # type: ignore[no-any-return]
+        return self._once("coverage", build)
 
     @property
     def coverage_summary(self) -> pd.DataFrame:
         from hkfactor.panel import coverage_summary
 
-        return self._once("coverage_summary", lambda: coverage_summary(self.panel))  # type: ignore[no-any-return]
+        return self._once("coverage_summary", lambda: coverage_summary(self.panel))
 
     @property
     def series_meta(self) -> dict[str, dict[str, Any]]:
@@ -142,12 +142,12 @@ class Store:
             s = self.panel.series
             out: dict[str, dict[str, Any]] = {}
             for rec in s.to_dict("records"):
-                out[str(rec["code"])] = {k: ("" if _missing(v) else v) for k, v in rec.items()}
+                out[str(rec["code"])] = {str(k): ("" if _missing(v) else v) for k, v in rec.items()}
             for code in sorted(set(self.panel.cells["series"]) - set(out)):
                 out[code] = {"code": code}
             return out
 
-        return self._once("series_meta", build)  # type: ignore[no-any-return]
+        return self._once("series_meta", build)
 
     # ------------------------------------------------------------------ downloads
     def download_frame(self, what: str) -> pd.DataFrame:
@@ -173,7 +173,7 @@ class Store:
                 df.to_excel(xw, index=False, sheet_name=what[:31])
             return buf.getvalue()
 
-        return self._once(f"download:{what}:{fmt}", build)  # type: ignore[no-any-return]
+        return self._once(f"download:{what}:{fmt}", build)
 
     def _datapackage_zip(self) -> bytes:
         with tempfile.TemporaryDirectory(prefix="hkfactor-web-dp-") as tmp:

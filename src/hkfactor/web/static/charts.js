@@ -14,7 +14,8 @@
       title: spec.title ? { text: spec.title, left: 8, top: 4, textStyle: { fontSize: 14, fontWeight: 600 } } : undefined,
       legend: spec.series.length > 1 ? { top: 4, right: 8 } : undefined,
       grid: { left: 56, right: 16, top: (spec.title || spec.series.length > 1) ? 40 : 16, bottom: 40, containLabel: true },
-      xAxis: { type: "category", data: spec.x, axisLabel: { hideOverlap: true } },
+      xAxis: { type: "category", data: spec.x,
+        axisLabel: spec.kind === "bar" && spec.x.length <= 12 ? { interval: 0, width: 120, overflow: "break" } : { hideOverlap: true } },
       yAxis: { type: "value", max: spec.ymax, scale: spec.kind === "line" && !spec.ymax },  /* bars start at 0 */
       series: spec.series.map(function (s) {
         return { name: s.name, type: spec.kind, data: s.data, connectNulls: false, symbolSize: 6,
