@@ -10,6 +10,7 @@ from hkfactor.cli import (
     _evaluate,  # noqa: F401  (registers `hkfactor evaluate`)
     _evidence,  # noqa: F401  (registers facts, entities, relations, timeline, audit, export)
     _panel,  # noqa: F401  (registers `hkfactor panel`)
+    _serve,  # noqa: F401  (registers `hkfactor serve`)
 )
 from hkfactor.cli._common import app, argv_lang, fail
 from hkfactor.errors import HKFactorError
