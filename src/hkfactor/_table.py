@@ -658,7 +658,7 @@ def _fail(file: str, code: str, **params: Any) -> InputError:
 
 def _read_csv(raw: bytes, file: str, suffix: str, encoding: str | None) -> _Grid:
     text, enc, how = decode_text(raw, file=file, encoding=encoding)
-    decisions = [Message("table.encoding", file, {"file": Path(file).name, "encoding": enc, "how": _HOW[how]})]
+    decisions = [Message("table.encoding", Path(file).name, {"file": Path(file).name, "encoding": enc, "how": _HOW[how]})]
     if "\x00" in text:
         raise _fail(file, "table.file.binary")
     delim = "\t" if suffix == ".tsv" else ","
@@ -669,7 +669,7 @@ def _read_csv(raw: bytes, file: str, suffix: str, encoding: str | None) -> _Grid
             best = max(("\t", ";"), key=lambda d: width[d])
             if width[best] > 1:
                 delim = best
-                decisions.append(Message("table.delimiter", file, {
+                decisions.append(Message("table.delimiter", Path(file).name, {
                     "file": Path(file).name,
                     "delimiter": {"en": "tabs", "zh": "制表符"} if best == "\t" else {"en": "semicolons", "zh": "分号"}}))
     rows: list[tuple[int, list[Any], list[_Cell]]] = []
@@ -775,7 +775,7 @@ def _read_excel(path: Path, file: str, sheet: str | int | None) -> _Grid:
     except Exception as exc:
         raise _fail(file, "table.file.not_workbook", reason=f"{type(exc).__name__}: {exc}"[:200]) from None
     if path.suffix.lower() == ".xlsm":
-        decisions.append(Message("table.macros", file, {"file": path.name}))
+        decisions.append(Message("table.macros", Path(file).name, {"file": path.name}))
     by_row: dict[int, dict[int, tuple[Any, _Cell]]] = {}
     for (r, j), (v, dt, fmt) in values.items():
         c = _parse_excel(v, dt, fmt)
@@ -1026,13 +1026,13 @@ def _assemble(grid: _Grid, file: str, header_row: int | None) -> Table:
         hk = _find_header(rows)
         how = _HOW["detected"]
     hrow, horig, hcells = rows[hk]
-    decisions.append(Message("table.header", file, {"row": hrow, "how": how}))
+    decisions.append(Message("table.header", Path(file).name, {"row": hrow, "how": how}))
     notes: list[str] = []
     if hk:
         above = rows[:hk]
         texts = [_row_text(o, c) for _r, o, c in above]
         notes += texts
-        decisions.append(Message("table.title", file, {"rows": _ranges([r for r, _o, _c in above]), "texts": texts}))
+        decisions.append(Message("table.title", Path(file).name, {"rows": _ranges([r for r, _o, _c in above]), "texts": texts}))
     body = rows[hk + 1:]
     # unit row
     unit_cells: list[_Cell] = []
@@ -1048,7 +1048,7 @@ def _assemble(grid: _Grid, file: str, header_row: int | None) -> Table:
         texts = [_row_text(o, c) for _r, o, c in below]
         notes += texts
         body = body[:ns]
-        note_decision = Message("table.notes", file, {"rows": _ranges([r for r, _o, _c in below]), "texts": texts})
+        note_decision = Message("table.notes", Path(file).name, {"rows": _ranges([r for r, _o, _c in below]), "texts": texts})
     else:
         note_decision = None
     problems: list[Problem] = []
@@ -1094,7 +1094,7 @@ def _assemble(grid: _Grid, file: str, header_row: int | None) -> Table:
         for j in keep:
             if j < len(unit_cells):
                 units[names[j]] = _unit_text(unit_cells[j]) or ""
-        decisions.append(Message("table.units", file, {"row": urow, "units": {
+        decisions.append(Message("table.units", Path(file).name, {"row": urow, "units": {
             "en": ", ".join(f"{k}: {v}" for k, v in units.items() if v),
             "zh": "，".join(f"{k}：{v}" for k, v in units.items() if v)}}))
     if note_decision is not None:
@@ -1102,9 +1102,9 @@ def _assemble(grid: _Grid, file: str, header_row: int | None) -> Table:
     filled_rows = {b[0] for b in body}
     blank = [r for r in range(body[0][0] + 1, body[-1][0]) if r not in filled_rows]
     if blank:
-        decisions.append(Message("table.blank_rows", file, {"count": len(blank), "rows": _ranges(blank)}))
+        decisions.append(Message("table.blank_rows", Path(file).name, {"count": len(blank), "rows": _ranges(blank)}))
     if dropped:
-        decisions.append(Message("table.empty_columns", file, {"count": len(dropped), "columns": dropped}))
+        decisions.append(Message("table.empty_columns", Path(file).name, {"count": len(dropped), "columns": dropped}))
     # cells
     data: dict[int, list[Any]] = {j: [] for j in keep}
     flags: dict[tuple[str, str], list[int]] = {}

@@ -98,6 +98,10 @@ def evaluate_command(
     if sheet is not None and data is None and recipe is None:
         raise InputError([Problem("--sheet", None, None, "--sheet picks a sheet of your Excel file: it needs "
                                   "--data FILE.xlsx")], title="invalid --sheet")
+    if sheet is not None and data is not None and data.suffix.lower() not in {".xlsx", ".xlsm", ".xls"}:
+        raise InputError([Problem(str(data), None, None, "--sheet applies only to Excel workbooks (.xlsx); this file "
+                                  "is read as text (CSV), which has no sheets — leave --sheet out")],
+                         title="invalid --sheet")
     if recipe is not None and (data is not None or framework is not None):
         raise InputError([Problem("--recipe", None, None, "--recipe replays the data and framework it names; "
                                   "leave out --data and --framework (or run without --recipe)")],

@@ -100,7 +100,7 @@ register({
                           "窗口内数据完整的对照城市 {n_donors} 个（至少需要 {donors} 个）"),
     "design.detail_undated": ("the shock has no dated event in the evidence base", "该冲击在证据库中没有日期"),
     "design.detail_failed": ("the estimator refused: {error}", "估计失败：{error}"),
-    "design.warning": ("{design}: {code}{subject}", "{design}：{code}{subject}"),
+    "design.warning": ("{design}: {code}{subject}", "{design}：注意 {code}{subject}"),
 })
 
 _DESIGN_NAMES = {

@@ -233,7 +233,8 @@ def _read_frame(p: Path, sheet: str | int | None, header_row: int | None,
     """The table as :func:`hkfactor.read_table` reads it, the file label for problems, and
     (Excel) a note on the sheet read."""
     t = read_table(p, sheet=sheet, header_row=header_row, encoding=encoding)
-    note = f" (sheet {t.sheet!r} was read; choose another with --sheet NAME or NUMBER)" if t.sheet else ""
+    note = (f" (sheet {t.sheet!r} was read; choose another with --sheet NAME or --sheet NUMBER, counting from 1)"
+            if t.sheet else "")
     return t, t.label, note
 
 
