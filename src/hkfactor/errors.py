@@ -36,15 +36,21 @@ class Problem:
         Column or field name.
     message : str
         What is wrong and what was expected.
+    line : int or None, keyword-only
+        1-based line number in a text file (YAML, JSON), when the problem is tied to a line
+        rather than a table row.
     """
 
     file: str
     row: int | None
     field: str | None
     message: str
+    line: int | None = None
 
     def __str__(self) -> str:
         where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
         if self.row is not None:
             where += f", row {self.row}"
         if self.field:

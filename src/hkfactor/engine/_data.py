@@ -58,6 +58,15 @@ def _show(v: object) -> str:
     return repr(v)
 
 
+#: at most this many problems are listed per column (then one line with the count)
+_MAX_PER_COLUMN = 20
+
+
+def _more(probs: list[Problem], n: int, file: str, col: str, what: str) -> None:
+    if n > _MAX_PER_COLUMN:
+        probs.append(Problem(file, None, col, f"… and {n - _MAX_PER_COLUMN} more {what} cell(s) in this column"))
+
+
 def validate_wide(
     df: pd.DataFrame,
     *,
@@ -101,15 +110,27 @@ def validate_wide(
         probs.append(Problem(file, int(i) + 2, unit, f"duplicate {'unit-year' if time else 'unit'}: {what}"))
     for c in [*indicators, *extra_numeric]:
         col = out[c]
-        if pd.api.types.is_numeric_dtype(col):
-            out[c] = col.astype(np.float64)
+        if pd.api.types.is_bool_dtype(col):
+            probs.append(Problem(file, None, c, "column holds true/false values, not numbers"))
             continue
-        s = col.astype("string").str.strip().replace({"": pd.NA, "NA": pd.NA, "NaN": pd.NA, "nan": pd.NA})
-        num = pd.to_numeric(s, errors="coerce")
-        bad = s.notna() & num.isna()
-        for i in out.index[bad]:
-            probs.append(Problem(file, int(i) + 2, c, f"not a number: {col.at[i]!r}"))
-        out[c] = num.astype(np.float64)
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_complex_dtype(col):
+            vals = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            s = col.astype("string").str.strip().replace({"": pd.NA, "NA": pd.NA, "NaN": pd.NA, "nan": pd.NA})
+            num = pd.to_numeric(s, errors="coerce")
+            bad = s.notna() & num.isna()
+            for i in out.index[bad][:_MAX_PER_COLUMN]:
+                probs.append(Problem(file, int(i) + 2, c, f"not a number: {col.at[i]!r}"))
+            _more(probs, int(bad.sum()), file, c, "non-numeric")
+            vals = num.to_numpy(dtype=np.float64, na_value=np.nan)
+        inf = np.isinf(vals)
+        if inf.any():
+            where = np.flatnonzero(inf)
+            for k in where[:_MAX_PER_COLUMN]:
+                probs.append(Problem(file, int(out.index[k]) + 2, c,
+                                     f"infinite value ({vals[k]:g}); give a finite number or leave the cell blank"))
+            _more(probs, len(where), file, c, "infinite")
+        out[c] = vals
     if probs:
         raise InputError(probs, title=f"invalid data table {file}")
     return out.reset_index(drop=True)

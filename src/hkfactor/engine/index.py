@@ -31,7 +31,7 @@ from hkfactor.engine.kernels import (
 from hkfactor.engine.kernels import denominate as _denominate
 from hkfactor.engine.recipe import Recipe, Step
 from hkfactor.engine.tree import aggregate_tree, effective_weights_array
-from hkfactor.errors import SpecError
+from hkfactor.errors import HKFactorError, SpecError
 
 __all__ = ["Index", "StageArrays"]
 
@@ -239,9 +239,7 @@ class Index:
         ``recipe`` may be a path to a ``.json`` or ``.yaml`` recipe file.
         """
         if isinstance(recipe, str | Path):
-            p = Path(recipe)
-            text = p.read_text(encoding="utf-8")
-            recipe = Recipe.from_json(text) if p.suffix.lower() == ".json" else Recipe.from_yaml(text)
+            recipe = Recipe.from_file(recipe)
         idx = cls.from_coinr(data, meta, recipe, build=False)
         if time is not None and idx.time_col != time:
             idx = cls(idx.framework, idx.data_, idx.recipe, time=time, groups=idx.groups, build=False)
@@ -269,9 +267,7 @@ class Index:
 
     def add_weights(self, name: str, weights: Mapping[str, float]) -> None:
         """Register a named weight set (codes not given keep their original weight)."""
-        for k in weights:
-            self.framework[k]
-        self.weight_sets[name] = {**self.framework.weights(), **{k: float(v) for k, v in weights.items()}}
+        self.weight_sets[name] = {**self.framework.weights(), **self.framework.check_weights(weights)}
 
     def stage(self, name: str) -> pd.DataFrame:
         """A stage table by name (SpecError listing the available ones)."""
@@ -325,7 +321,17 @@ class Index:
             "aggregate": self._run_aggregate,
         }
         for st in self.recipe:
-            x, rows = runners[st.step](st, x, rows)
+            try:
+                x, rows = runners[st.step](st, x, rows)
+            except HKFactorError:
+                raise
+            except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
+                # A parameter the recipe boundary could not type-check (a shape, a value a
+                # method refuses): one clean error naming the step, never a traceback.
+                raise SpecError(
+                    f"recipe step {st.step!r} (method {st.method!r}) cannot run with parameters "
+                    f"{dict(st.params)}: {type(exc).__name__}: {exc}"
+                ) from None
             if st.step != "aggregate":
                 self._put(st.stage, rows, inds, x)
         return self
@@ -549,12 +555,18 @@ class Index:
             dirs = np.array([self.framework[c].direction for c in cols], dtype=np.float64)
             if years is None:
                 p = self._norm_params(method, params, cols, rows)
-                out[:, js] = normalise(x[:, js], method, directions=dirs, **p)
+                try:
+                    out[:, js] = normalise(x[:, js], method, directions=dirs, **p)
+                except ValueDomainError as exc:
+                    raise self._named_domain_error(exc, rows, cols, x[:, js]) from None
             else:
                 for yv in np.unique(years):
                     sel = years == yv
                     p = self._norm_params(method, params, cols, rows[sel])
-                    out[np.ix_(sel, js)] = normalise(x[np.ix_(sel, js)], method, directions=dirs, **p)
+                    try:
+                        out[np.ix_(sel, js)] = normalise(x[np.ix_(sel, js)], method, directions=dirs, **p)
+                    except ValueDomainError as exc:
+                        raise self._named_domain_error(exc, rows[sel], cols, x[np.ix_(sel, js)]) from None
         return out, rows
 
     def _resolve_weights(self, spec: Any) -> dict[str, float]:
@@ -565,9 +577,7 @@ class Index:
                 raise SpecError(f"no weight set {spec!r}; available: {', '.join(self.weight_sets)}")
             return dict(self.weight_sets[spec])
         if isinstance(spec, Mapping):
-            for k in spec:
-                self.framework[k]
-            return {**self.weight_sets["Original"], **{k: float(v) for k, v in spec.items()}}
+            return {**self.weight_sets["Original"], **self.framework.check_weights(spec)}
         raise SpecError("aggregate 'weights' must be a weight-set name or a mapping code → weight")
 
     def aggregation_spec(self, step: Step | None = None) -> dict[str, Any]:
