@@ -48,7 +48,7 @@ def as_float(x: ArrayLike, *, min_ndim: int = 2, name: str = "x") -> FloatArray:
     nullable DataFrame or Series becomes NaN); an array with no units or no columns raises
     :class:`SpecError` too. Booleans are refused (``True`` is not a measurement).
     """
-    if hasattr(x, "to_numpy") and hasattr(x, "dtype") or hasattr(x, "dtypes"):
+    if (hasattr(x, "to_numpy") and hasattr(x, "dtype")) or hasattr(x, "dtypes"):
         try:
             x = x.to_numpy(dtype=np.float64, na_value=np.nan)  # type: ignore[union-attr]
         except (TypeError, ValueError) as exc:
@@ -61,7 +61,7 @@ def as_float(x: ArrayLike, *, min_ndim: int = 2, name: str = "x") -> FloatArray:
         if raw.dtype.kind == "b":
             raise SpecError(f"{name} holds true/false values, not numbers")
         if raw.dtype.kind in "USMm":
-            raise SpecError(f"{name} must hold numbers only, not {raw.dtype.kind in 'US' and 'text' or 'dates'}")
+            raise SpecError(f"{name} must hold numbers only, not {(raw.dtype.kind in 'US' and 'text') or 'dates'}")
         try:
             x = raw.astype(np.float64)
         except (TypeError, ValueError, OverflowError) as exc:

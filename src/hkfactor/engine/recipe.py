@@ -437,7 +437,7 @@ class Recipe:
         --------
         >>> import tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.yaml"
-        >>> _ = p.write_text("steps:\n- {step: normalise, method: minmax}\n", encoding="utf-8")
+        >>> _ = p.write_text("steps:\\n- {step: normalise, method: minmax}\\n", encoding="utf-8")
         >>> Recipe.from_file(p)
         Recipe(normalise:minmax)
         """
