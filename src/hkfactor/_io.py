@@ -39,6 +39,7 @@ import pandas as pd
 from hkfactor.errors import InputError, Problem
 
 __all__ = [
+    "OUTPUT_MARKER",
     "atomic_path",
     "atomic_write",
     "check_inside",
@@ -272,6 +273,33 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
+#: Written into every folder :func:`write_folder_atomically` creates: "hkfactor may replace this".
+OUTPUT_MARKER = ".hkfactor-output"
+
+
+def _files_under(d: Path, skip: str = "") -> set[str]:
+    out: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(d):
+        rel = Path(dirpath).relative_to(d)
+        if rel == Path("."):
+            dirnames[:] = [x for x in dirnames if x != skip]
+        out.update((rel / f).as_posix() for f in filenames)
+        out.update((rel / x).as_posix() for x in dirnames if Path(dirpath, x).is_symlink())
+    return out
+
+
+def _check_replaceable(target: Path, stage: Path) -> None:
+    """InputError unless ``target`` may be replaced: empty, hkfactor's, or only files of the new output."""
+    if not target.is_dir() or (target / OUTPUT_MARKER).is_file():
+        return
+    foreign = sorted(_files_under(target, skip=stage.name) - _files_under(stage) - {OUTPUT_MARKER})
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise InputError([Problem(str(target), None, None, f"this folder holds files hkfactor did not write ({shown}); "
+                                  "it would be replaced as a whole — give a new or empty folder")],
+                         title="output folder not replaced")
+
+
 @contextlib.contextmanager
 def write_folder_atomically(out_dir: str | Path) -> Iterator[Path]:
     """Yield an empty staging folder; on success it replaces ``out_dir`` as one unit.
@@ -281,6 +309,9 @@ def write_folder_atomically(out_dir: str | Path) -> Iterator[Path]:
     kernel allows it (Linux ``renameat2``; otherwise two renames a few microseconds apart) and
     the old contents are removed; readers see the old folder or the new one, complete, never a
     mixture. If the body raises, the staging folder is removed and ``out_dir`` is untouched.
+    An existing ``out_dir`` is replaced only when it is empty, carries the marker file
+    :data:`OUTPUT_MARKER` (every folder written here does) or holds only files that the new
+    output also has — a folder with anything else is an :class:`InputError`, left untouched.
     When ``out_dir`` is a mount point (its parent is on another device), the entries are
     staged in ``out_dir`` itself and moved into place one by one.
 
@@ -322,6 +353,9 @@ def write_folder_atomically(out_dir: str | Path) -> Iterator[Path]:
         raise _write_error(target, exc) from None
     try:
         yield stage
+        (stage / OUTPUT_MARKER).write_text("written by hkfactor; the folder may be replaced by the next run\n",
+                                           encoding="utf-8")
+        _check_replaceable(target, stage)
         if mount:
             for entry in sorted(stage.iterdir()):
                 dest = target / entry.name

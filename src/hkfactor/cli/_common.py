@@ -8,12 +8,26 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
+from rich.text import Text
 
+from hkfactor._io import neutralise_frame
 from hkfactor.errors import HKFactorError, InputError
 
-__all__ = ["DataOpt", "FormatOpt", "Lang", "LangOpt", "OutFormat", "app", "console", "err_console", "fail"]
+__all__ = [
+    "DataOpt",
+    "FormatOpt",
+    "Lang",
+    "LangOpt",
+    "OutFormat",
+    "app",
+    "console",
+    "emit_csv",
+    "err_console",
+    "fail",
+]
 
 app = typer.Typer(
     name="hkfactor",
@@ -25,9 +39,22 @@ app = typer.Typer(
 )
 
 # Piped or redirected output is not cut at 80 columns: tables keep their full width.
-_PIPE_WIDTH = int(os.environ.get("COLUMNS", "200"))
-console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else _PIPE_WIDTH)
-err_console = Console(stderr=True, soft_wrap=True)
+try:
+    _PIPE_WIDTH = max(20, int(os.environ.get("COLUMNS", "200")))
+except ValueError:
+    _PIPE_WIDTH = 200
+# markup=False: user text (labels, notes, file names, error messages) is printed as it is —
+# "[bold]" or "[/]" in a claim is never read as Rich markup. Emphasis goes through style= or
+# rich.text.Text, never through markup in an f-string.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else _PIPE_WIDTH, markup=False)
+err_console = Console(stderr=True, soft_wrap=True, markup=False)
+
+
+def emit_csv(df: pd.DataFrame) -> None:
+    """Write ``df`` to standard output as CSV with every text cell formula-safe
+    (:func:`hkfactor._io.neutralise_cell`): redirected into a file and opened in Excel, no cell
+    runs as a formula."""
+    sys.stdout.write(neutralise_frame(df, index=False).to_csv(index=False, lineterminator="\n"))
 
 
 def _print_version(value: bool) -> None:
@@ -78,10 +105,11 @@ def fail(exc: HKFactorError) -> None:
     The header is bilingual; the problem texts themselves are in English (file, row, column and
     what was expected are language-neutral).
     """
+    head = Text("错误 error", style="bold red")
     if isinstance(exc, InputError):
-        err_console.print(f"[bold red]错误 error[/]: {exc.title} — {len(exc.problems)} problem(s) 个问题")
+        err_console.print(head + Text(f": {exc.title} — {len(exc.problems)} problem(s) 个问题"), highlight=False)
         for p in exc.problems:
-            err_console.print(f"  • {p}", markup=False, highlight=False)
+            err_console.print(Text(f"  • {p}"), highlight=False)
     else:
-        err_console.print(f"[bold red]错误 error[/]: {exc}", highlight=False)
+        err_console.print(head + Text(f": {exc}"), highlight=False)
     sys.exit(2)

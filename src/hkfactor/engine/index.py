@@ -841,9 +841,12 @@ class Index:
         ``*.xlsx``: one workbook with sheets ``Results``, ``Ranks``, every stage table,
         ``Weights`` (effective), ``Framework`` (COINr iMeta layout) and ``Recipe`` (JSON).
         Any other path: a folder of UTF-8-with-BOM CSV files of the same tables (Excel opens
-        them with Chinese text intact) plus ``recipe.json``. Writes are atomic per file.
+        them with Chinese text intact) plus ``recipe.json``, written as one unit
+        (:func:`hkfactor._io.write_folder_atomically`: an existing folder is replaced only if it
+        is empty, an earlier export or holds only files of this one). Every text cell, header
+        and label is formula-safe (:func:`hkfactor._io.neutralise_cell`).
         """
-        from hkfactor._io import atomic_path, atomic_write
+        from hkfactor._io import atomic_write, write_csv, write_excel, write_folder_atomically
 
         tables: dict[str, pd.DataFrame] = {}
         if "Aggregated" in self.stages_:
@@ -855,18 +858,14 @@ class Index:
         tables["Framework"] = self.framework.to_frame()
         p = Path(path)
         if p.suffix.lower() == ".xlsx":
-            with atomic_path(p) as tmp:
-                with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                    for name, df in tables.items():
-                        df.to_excel(xw, sheet_name=name[:31], index=False)
-                    pd.DataFrame({"recipe": self.recipe.to_json().splitlines()}).to_excel(xw, sheet_name="Recipe", index=False)
+            tables["Recipe"] = pd.DataFrame({"recipe": self.recipe.to_json().splitlines()})
+            write_excel(tables, p)
             return p
-        p.mkdir(parents=True, exist_ok=True)
-        for name, df in tables.items():
-            with atomic_write(p / f"{name}.csv", encoding="utf-8-sig") as fh:
-                df.to_csv(fh, index=False)
-        with atomic_write(p / "recipe.json") as fh:
-            fh.write(self.recipe.to_json())
+        with write_folder_atomically(p) as stage:
+            for name, df in tables.items():
+                write_csv(df, stage / f"{name}.csv", encoding="utf-8-sig")
+            with atomic_write(stage / "recipe.json") as fh:
+                fh.write(self.recipe.to_json())
         return p
 
     # ------------------------------------------------------------------ analyses

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hkfactor._io import read_text
+from hkfactor._io import read_text, restore_cell
 from hkfactor.errors import InputError, Problem
 from hkfactor.evidence._expr import ExpressionError, compile_expression
 from hkfactor.evidence._schema import DEFAULT_GEOGRAPHIES, ENUMS, TABLES, Column, Table
@@ -121,7 +121,7 @@ def _read_file(root: Path, path: Path, table: Table, problems: list[Problem]) ->
         return []
     rows: list[_Row] = []
     for i, rec in enumerate(records[1:], start=2):
-        cells = [c.strip() for c in rec]
+        cells = [restore_cell(c.strip()) for c in rec]
         if not any(cells):
             continue
         if len(cells) > len(header) and any(cells[len(header) :]):
