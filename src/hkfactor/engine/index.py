@@ -189,14 +189,14 @@ class Index:
         ``Denominator`` the denominator columns; ``Other`` columns are kept but unused. A
         ``Time`` column in ``iData`` with more than one distinct value per unit makes it a panel.
         """
-        idf, ifile = load_table(idata)
+        idf, ifile = load_table(idata, text_columns=("uCode", "uName"))
         mdf, mfile = load_table(imeta)
         fw = Framework.from_frame(mdf, file=mfile, level_names=level_names)
         groups: list[str] = []
         if "Type" in mdf.columns:
             groups = [str(c) for c in mdf.loc[mdf["Type"] == "Group", "iCode"]]
         time = None
-        if "Time" in idf.columns and "uCode" in idf.columns and idf.duplicated(["uCode"]).any():
+        if "Time" in idf.columns and "uCode" in idf.columns and not idf["uCode"].is_unique:
             time = "Time"
         return cls(fw, idf, recipe, unit="uCode", time=time, groups=groups, build=build, file=ifile)
 
