@@ -403,7 +403,7 @@ def _risky(s: str) -> bool:
     return not (rest[0] in "+-" and _NUMBER_RE.match(rest) is not None)
 
 
-def neutralise_cell(value: Any) -> Any:
+def neutralise_cell(value: Any, *, strip_control: bool = True) -> Any:
     """A cell made safe for CSV and Excel; values that are not text are returned unchanged.
 
     Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or their
@@ -411,7 +411,8 @@ def neutralise_cell(value: Any) -> Any:
     injection); ``+``/``-`` followed by a plain number (``-3.5``, ``+1e3``) is left alone.
     Text that already starts with ``'`` before such a character gets one more, so
     :func:`restore_cell` gives back exactly the original. Control characters that XML (and
-    so Excel) cannot hold are removed.
+    so Excel) cannot hold are removed (``strip_control=False`` keeps them: CSV can hold them,
+    and a CSV written by :func:`write_csv` then reads back exactly).
 
     Examples
     --------
@@ -422,7 +423,7 @@ def neutralise_cell(value: Any) -> Any:
     """
     if not isinstance(value, str):
         return value
-    s = _CONTROL_RE.sub("", value) if _CONTROL_RE.search(value) else value
+    s = _CONTROL_RE.sub("", value) if strip_control and _CONTROL_RE.search(value) else value
     return "'" + s if _risky(s) else s
 
 
@@ -439,21 +440,23 @@ def restore_cell(value: str) -> str:
     return value
 
 
-def _safe_labels(index: pd.Index) -> pd.Index:
+def _safe_labels(index: pd.Index, strip: bool) -> pd.Index:
     if isinstance(index, pd.MultiIndex):
-        return index.set_levels([_safe_labels(lv) for lv in index.levels])
+        return index.set_levels([_safe_labels(lv, strip) for lv in index.levels])
+    name = neutralise_cell(index.name, strip_control=strip)
     if index.dtype == object or pd.api.types.is_string_dtype(index.dtype):
-        return pd.Index([neutralise_cell(v) for v in index], name=neutralise_cell(index.name), dtype=object)
-    return index.rename(neutralise_cell(index.name)) if isinstance(index.name, str) else index
+        return pd.Index([neutralise_cell(v, strip_control=strip) for v in index], name=name, dtype=object)
+    return index.rename(name) if isinstance(index.name, str) else index
 
 
-def neutralise_frame(df: pd.DataFrame, *, index: bool = True) -> pd.DataFrame:
+def neutralise_frame(df: pd.DataFrame, *, index: bool = True, strip_control: bool = True) -> pd.DataFrame:
     """A copy of ``df`` with :func:`neutralise_cell` applied to every text cell, column label
     and (``index=True``) index label. Numbers, dates and missing values are unchanged."""
     out = df.copy()
-    out.columns = _safe_labels(out.columns)
+    strip = strip_control
+    out.columns = _safe_labels(out.columns, strip)
     if index:
-        out.index = _safe_labels(out.index)
+        out.index = _safe_labels(out.index, strip)
     for j in range(out.shape[1]):
         col = out.iloc[:, j]
         if isinstance(col.dtype, pd.CategoricalDtype):
@@ -463,7 +466,7 @@ def neutralise_frame(df: pd.DataFrame, *, index: bool = True) -> pd.DataFrame:
         need = col.astype(object).map(lambda v: isinstance(v, str) and _NEEDS_RE.search(v) is not None)
         if bool(need.any()):
             col = col.astype(object).copy()
-            col[need.to_numpy(bool)] = [neutralise_cell(v) for v in col[need.to_numpy(bool)]]
+            col[need.to_numpy(bool)] = [neutralise_cell(v, strip_control=strip) for v in col[need.to_numpy(bool)]]
         out.isetitem(j, col)
     return out
 
@@ -490,7 +493,7 @@ def write_csv(
     ['name', "'=1+1", 'ok']
     """
     target = Path(path)
-    safe = neutralise_frame(df, index=index)
+    safe = neutralise_frame(df, index=index, strip_control=False)
     to_csv.setdefault("lineterminator", "\n")
     with atomic_write(target, encoding=encoding) as fh:
         safe.to_csv(fh, index=index, **to_csv)

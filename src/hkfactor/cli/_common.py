@@ -54,7 +54,7 @@ def emit_csv(df: pd.DataFrame) -> None:
     """Write ``df`` to standard output as CSV with every text cell formula-safe
     (:func:`hkfactor._io.neutralise_cell`): redirected into a file and opened in Excel, no cell
     runs as a formula."""
-    sys.stdout.write(neutralise_frame(df, index=False).to_csv(index=False, lineterminator="\n"))
+    sys.stdout.write(neutralise_frame(df, index=False, strip_control=False).to_csv(index=False, lineterminator="\n"))
 
 
 def _print_version(value: bool) -> None:

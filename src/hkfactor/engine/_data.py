@@ -174,6 +174,8 @@ def validate_wide(
     for c in extra_numeric:
         if c not in df.columns:
             probs.append(Problem(file, None, c, "denominator named in the framework has no column in the data"))
+    if not probs and len(df) == 0:
+        probs.append(Problem(file, None, None, "the table has a header but no data rows"))
     if probs:
         raise InputError(probs, title=f"invalid data table {file}")
     out = df.copy(deep=False).reset_index(drop=True)  # columns are replaced, never changed in place

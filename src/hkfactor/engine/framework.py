@@ -573,7 +573,15 @@ class Framework:
             )
         if problems:
             raise InputError(problems, title=f"invalid framework table {file}")
-        return cls(els, require_weight_sums=require_weight_sums, level_names=level_names)
+        if not els:
+            raise InputError([Problem(file, None, "iCode", "no Indicator or Aggregate rows: the framework is empty")],
+                             title=f"invalid framework table {file}")
+        try:
+            return cls(els, require_weight_sums=require_weight_sums, level_names=level_names)
+        except SpecError as exc:
+            if type(exc) is not SpecError:
+                raise
+            raise SpecError(f"{file}: {exc}") from None
 
     def with_weights(self, weights: Mapping[str, float]) -> Framework:
         """A copy with some nominal weights replaced."""

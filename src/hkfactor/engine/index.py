@@ -323,6 +323,10 @@ class Index:
         for st in self.recipe:
             try:
                 x, rows = runners[st.step](st, x, rows)
+            except SpecError as exc:
+                if type(exc) is not SpecError or str(exc).startswith(("recipe step", st.step)):
+                    raise
+                raise SpecError(f"recipe step {st.step!r} ({st.method}): {exc}") from None
             except HKFactorError:
                 raise
             except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
@@ -444,6 +448,10 @@ class Index:
         for u in p.get("force_drop", []) or []:
             keep &= units != u
         removed = units[~keep]
+        if not keep.any():
+            raise SpecError(f"screen ({st.method}): every unit was screened out ({len(units)} units, thresholds "
+                            f"{ {k: v for k, v in p.items() if k.endswith('thresh')} or 'default 0.9'}); lower "
+                            "dat_thresh/nonzero_thresh or use force_keep")
         self.details_.put("Screened", lambda: pd.DataFrame({"removed": removed}))
         return x[keep], rows[keep]
 

@@ -461,8 +461,17 @@ def a_coupling(
 
     if x.shape[-1] < 2:
         raise SpecError("coupling coordination needs at least two children (subsystems)")
+    if not (np.isfinite(scale) and scale > 0):
+        raise SpecError(f"coupling aggregation: scale must be a positive number, got {scale!r}")
     u = x / scale
-    c = np.asarray(coupling_degree(u, variant=variant, exponent=exponent), dtype=np.float64)  # type: ignore[arg-type]
+    bad = ((u < 0) | (u > 1.0 + 1e-12)) & ~np.isnan(u)
+    if np.any(bad):
+        raise ValueDomainError(
+            f"coupling aggregation needs children scored on [0, {scale:g}] (U = score / scale in [0, 1]); "
+            "normalise onto that range first (e.g. minmax with l_u=(0, 100)) or set scale",
+            np.argwhere(bad),
+        )
+    c = np.asarray(coupling_degree(u, variant=variant, exponent=exponent, check=False), dtype=np.float64)  # type: ignore[arg-type]
     wn = w / w.sum(axis=-1, keepdims=True)
     t = (u * wn[..., None, :]).sum(axis=-1)
     with np.errstate(invalid="ignore"):
