@@ -79,10 +79,10 @@ def _read_csv_arrow(path: Path, *, text_columns: Sequence[str] = ()) -> pd.DataF
     nulls = ["", "NA", "N/A", "NaN", "nan", "NULL", "null", "#N/A", "n/a", "-NaN", "-nan", "None"]
     types = {c: pa.string() for c in text_columns if c in names}
 
-    def parse(all_text: bool) -> pa.Table:
+    def parse(buf: bytes, all_text: bool) -> pa.Table:
         ct = {c: pa.string() for c in names} if all_text else types
         return pacsv.read_csv(
-            pa.BufferReader(raw),
+            pa.BufferReader(buf),
             parse_options=pacsv.ParseOptions(delimiter=sep),
             convert_options=pacsv.ConvertOptions(column_types=ct, null_values=nulls, strings_can_be_null=True,
                                                  quoted_strings_can_be_null=True),
@@ -90,11 +90,11 @@ def _read_csv_arrow(path: Path, *, text_columns: Sequence[str] = ()) -> pd.DataF
 
     try:
         try:
-            table = parse(False)
+            table = parse(raw, False)
         except pa.ArrowInvalid as exc:
             if "conversion error" not in str(exc).lower():
                 raise
-            table = parse(True)  # a text cell below the inferred block: let validation name every bad cell
+            table = parse(raw, True)  # a text cell below the inferred block: let validation name every bad cell
     except pa.ArrowInvalid as exc:
         raise InputError([Problem(name, None, None, f"cannot parse as a table: {exc}")]) from None
     del raw
