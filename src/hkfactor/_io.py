@@ -21,6 +21,7 @@ by the next write into the same folder, and a failing write removes its own.
 from __future__ import annotations
 
 import contextlib
+import csv
 import ctypes
 import ctypes.util
 import errno
@@ -495,9 +496,25 @@ def write_csv(
     target = Path(path)
     safe = neutralise_frame(df, index=index, strip_control=False)
     to_csv.setdefault("lineterminator", "\n")
+    if "quoting" not in to_csv and _has_cr(safe, index):
+        # Python's csv writer quotes a field only for the characters of the line terminator: a
+        # lone CR in a cell would otherwise be written bare and split the row in every reader.
+        to_csv["quoting"] = csv.QUOTE_NONNUMERIC
     with atomic_write(target, encoding=encoding) as fh:
         safe.to_csv(fh, index=index, **to_csv)
     return target
+
+
+def _has_cr(df: pd.DataFrame, index: bool) -> bool:
+    labels = [*map(str, df.columns), *(map(str, df.index) if index else ())]
+    if any("\r" in x for x in labels):
+        return True
+    for j in range(df.shape[1]):
+        col = df.iloc[:, j]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            if bool(col.astype(object).map(lambda v: isinstance(v, str) and "\r" in v).any()):
+                return True
+    return False
 
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
