@@ -329,7 +329,7 @@ def write_folder_atomically(out_dir: str | Path) -> Iterator[Path]:
     >>> with write_folder_atomically(out) as stage:
     ...     _ = (stage / "a.csv").write_text("x\\n1\\n", encoding="utf-8")
     >>> sorted(p.name for p in out.iterdir())
-    ['a.csv']
+    ['.hkfactor-output', 'a.csv']
     """
     target = Path(out_dir)
     if target.is_symlink():
