@@ -443,7 +443,7 @@ def restore_cell(value: str) -> str:
 
 def _safe_labels(index: pd.Index, strip: bool) -> pd.Index:
     if isinstance(index, pd.MultiIndex):
-        return index.set_levels([_safe_labels(lv, strip) for lv in index.levels])
+        return index.set_levels([_safe_labels(lv, strip) for lv in index.levels])  # type: ignore[misc]
     name = neutralise_cell(index.name, strip_control=strip)
     if index.dtype == object or pd.api.types.is_string_dtype(index.dtype):
         return pd.Index([neutralise_cell(v, strip_control=strip) for v in index], name=name, dtype=object)
@@ -468,7 +468,7 @@ def neutralise_frame(df: pd.DataFrame, *, index: bool = True, strip_control: boo
         if bool(need.any()):
             col = col.astype(object).copy()
             col[need.to_numpy(bool)] = [neutralise_cell(v, strip_control=strip) for v in col[need.to_numpy(bool)]]
-        out.isetitem(j, col)
+        out.isetitem(j, col)  # type: ignore[arg-type]
     return out
 
 

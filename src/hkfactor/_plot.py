@@ -62,5 +62,5 @@ def plain_text() -> Iterator[None]:
     """
     import matplotlib
 
-    with matplotlib.rc_context(PLAIN_TEXT_RC):
+    with matplotlib.rc_context(PLAIN_TEXT_RC):  # type: ignore[arg-type]  # stubs want Literal keys
         yield

@@ -42,6 +42,9 @@ _PLAIN_TAGS = frozenset(
 class _Refused(yaml.MarkedYAMLError):
     """A construct the strict loader refuses (alias, anchor, duplicate key, depth)."""
 
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(None, None, problem, mark)
+
 
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader without aliases, anchors, merge keys or duplicate keys, with a depth cap."""
@@ -52,55 +55,52 @@ class _StrictLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()
         if isinstance(event, AliasEvent):
-            raise _Refused(None, None, f"aliases (*{event.anchor}) are not allowed; write the value out", event.start_mark)
+            raise _Refused(f"aliases (*{event.anchor}) are not allowed; write the value out", event.start_mark)
         if getattr(event, "anchor", None) is not None:
-            raise _Refused(None, None, f"anchors (&{event.anchor}) are not allowed; write the value out", event.start_mark)
+            raise _Refused(f"anchors (&{event.anchor}) are not allowed; write the value out", event.start_mark)
         nests = isinstance(event, MappingStartEvent | SequenceStartEvent)
         if nests:
             self._depth += 1
             if self._depth > self.max_depth:
-                raise _Refused(None, None, f"nested deeper than {self.max_depth} levels", event.start_mark)
+                raise _Refused(f"nested deeper than {self.max_depth} levels", event.start_mark)
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             if nests:
                 self._depth -= 1
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         if node.tag not in _PLAIN_TAGS:
-            raise _Refused(None, None, f"tag {node.tag!r} is not plain data (text, number, true/false, "
+            raise _Refused(f"tag {node.tag!r} is not plain data (text, number, true/false, "
                            "null, date, list or mapping); remove it", node.start_mark)
         try:
             return super().construct_object(node, deep=deep)
         except (ValueError, OverflowError) as exc:  # e.g. a date 2020-13-45
-            raise _Refused(None, None, f"cannot read value {getattr(node, 'value', '')!r}: {exc}", node.start_mark) from None
+            raise _Refused(f"cannot read value {getattr(node, 'value', '')!r}: {exc}", node.start_mark) from None
 
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, MappingNode):
-            raise _Refused(None, None, f"expected a mapping, found {node.id}", node.start_mark)
+            raise _Refused(f"expected a mapping, found {node.id}", node.start_mark)
         seen: dict[Any, Node] = {}
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Refused(None, None, "merge keys (<<) are not allowed; write the keys out", key_node.start_mark)
+                raise _Refused("merge keys (<<) are not allowed; write the keys out", key_node.start_mark)
             key = self.construct_object(key_node, deep=True)
             try:
                 first = seen.get(key)
             except TypeError:
-                raise _Refused(None, None, "a mapping key must be a plain value, not a list or mapping",
+                raise _Refused("a mapping key must be a plain value, not a list or mapping",
                                key_node.start_mark) from None
             if first is not None:
-                raise _Refused(
-                    None,
-                    None,
-                    f"duplicate key {key!r} (first at line {first.start_mark.line + 1}); "
+                raise _Refused(f"duplicate key {key!r} (first at line {first.start_mark.line + 1}); "
                     "each key may appear once — the later value would silently replace the earlier",
                     key_node.start_mark,
                 )
             seen[key] = key_node
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 def _problem(name: str, line: int | None, message: str) -> InputError:
@@ -180,8 +180,8 @@ def load_yaml(
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise _problem(name, line, f"not UTF-8 text (undecodable byte at offset {exc.start}); save the file as UTF-8") from None
+            bad_line = raw[: exc.start].count(b"\n") + 1
+            raise _problem(name, bad_line, f"not UTF-8 text (undecodable byte at offset {exc.start}); save the file as UTF-8") from None
     loader: _StrictLoader | None = None
     try:
         loader = _StrictLoader(text)
@@ -193,9 +193,9 @@ def load_yaml(
         raise _problem(name, mark.line + 1 if mark is not None else None, what) from None
     except yaml.YAMLError as exc:  # ReaderError: control characters, etc.
         pos = getattr(exc, "position", None)
-        line = text[:pos].count("\n") + 1 if isinstance(pos, int) else None
+        at: int | None = text[:pos].count("\n") + 1 if isinstance(pos, int) else None
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
-        raise _problem(name, line, f"cannot read YAML: {reason}") from None
+        raise _problem(name, at, f"cannot read YAML: {reason}") from None
     except RecursionError:
         raise _problem(name, None, "nested too deeply to read") from None
     except MemoryError:

@@ -50,7 +50,7 @@ def as_float(x: ArrayLike, *, min_ndim: int = 2, name: str = "x") -> FloatArray:
     """
     if (hasattr(x, "to_numpy") and hasattr(x, "dtype")) or hasattr(x, "dtypes"):
         try:
-            x = x.to_numpy(dtype=np.float64, na_value=np.nan)  # type: ignore[union-attr]
+            x = x.to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError) as exc:
             raise SpecError(f"{name} must hold numbers only: {exc}") from None
     if not (isinstance(x, np.ndarray) and x.dtype == np.float64):
