@@ -450,6 +450,13 @@ def _safe_labels(index: pd.Index, strip: bool) -> pd.Index:
     return index.rename(name) if isinstance(index.name, str) else index
 
 
+def _needs(col: pd.Series) -> pd.Series:
+    """Which cells of a text column :func:`neutralise_cell` would change (vectorised when it can)."""
+    if pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
+        return col.str.contains(_NEEDS_RE.pattern, regex=True, na=False).astype(bool)
+    return col.astype(object).map(lambda v: isinstance(v, str) and _NEEDS_RE.search(v) is not None).astype(bool)
+
+
 def neutralise_frame(df: pd.DataFrame, *, index: bool = True, strip_control: bool = True) -> pd.DataFrame:
     """A copy of ``df`` with :func:`neutralise_cell` applied to every text cell, column label
     and (``index=True``) index label. Numbers, dates and missing values are unchanged."""
@@ -464,7 +471,7 @@ def neutralise_frame(df: pd.DataFrame, *, index: bool = True, strip_control: boo
             col = col.astype(object)
         if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
             continue
-        need = col.astype(object).map(lambda v: isinstance(v, str) and _NEEDS_RE.search(v) is not None)
+        need = _needs(col)
         if bool(need.any()):
             col = col.astype(object).copy()
             col[need.to_numpy(bool)] = [neutralise_cell(v, strip_control=strip) for v in col[need.to_numpy(bool)]]
@@ -512,7 +519,10 @@ def _has_cr(df: pd.DataFrame, index: bool) -> bool:
     for j in range(df.shape[1]):
         col = df.iloc[:, j]
         if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-            if bool(col.astype(object).map(lambda v: isinstance(v, str) and "\r" in v).any()):
+            if col.dtype != object:
+                if bool(col.str.contains("\r", regex=False, na=False).any()):
+                    return True
+            elif bool(col.map(lambda v: isinstance(v, str) and "\r" in v).any()):
                 return True
     return False
 
