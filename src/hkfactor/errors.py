@@ -9,8 +9,11 @@ for them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hkfactor.messages import register, render
 
 __all__ = [
     "HKFactorError",
@@ -35,19 +38,42 @@ class Problem:
     field : str | None
         Column or field name.
     message : str
-        What is wrong and what was expected.
-    line : int or None, keyword-only
+        What is wrong and what was expected (English). May be left empty when ``code`` is given:
+        it is then rendered from the message catalogue.
+    code : str
+        Optional :mod:`hkfactor.messages` catalogue code, so the problem renders in zh and en
+        and tests can assert on it; ``""`` for a problem that has only its English text.
+    params : Mapping[str, Any]
+        The values the catalogue texts name.
+    line : int or None
         1-based line number in a text file (YAML, JSON), when the problem is tied to a line
-        rather than a table row.
+        rather than a table row (give it by keyword).
     """
 
     file: str
     row: int | None
     field: str | None
-    message: str
+    message: str = ""
+    code: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     line: int | None = None
 
-    def __str__(self) -> str:
+    def __post_init__(self) -> None:
+        if not self.message and self.code:
+            object.__setattr__(self, "message", render(self.code, self.params, "en"))
+
+    def render(self, lang: str = "en") -> str:
+        """The problem with its place, in ``lang`` (``"en"`` or ``"zh"``)."""
+        text = render(self.code, self.params, lang) if self.code else self.message
+        if lang == "zh":
+            where = self.file
+            if self.line is not None:
+                where += f"，第 {self.line} 行（文本行）"
+            if self.row is not None:
+                where += f"，第 {self.row} 行"
+            if self.field:
+                where += f"，列“{self.field}”"
+            return f"{where}：{text}"
         where = self.file
         if self.line is not None:
             where += f", line {self.line}"
@@ -55,7 +81,10 @@ class Problem:
             where += f", row {self.row}"
         if self.field:
             where += f", column '{self.field}'"
-        return f"{where}: {self.message}"
+        return f"{where}: {text}"
+
+    def __str__(self) -> str:
+        return self.render("en")
 
 
 class HKFactorError(Exception):
@@ -77,6 +106,12 @@ class InputError(HKFactorError):
         lines = [f"{title}: {len(self.problems)} problem(s)"]
         lines += [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
+
+    def render(self, lang: str = "en") -> str:
+        """Every problem, one per line, in ``lang``; the header counts them."""
+        n = len(self.problems)
+        head = f"{self.title}：{n} 个问题" if lang == "zh" else f"{self.title}: {n} problem(s)"
+        return "\n".join([head, *(f"  - {p.render(lang)}" for p in self.problems)])
 
 
 class SpecError(HKFactorError):

@@ -25,7 +25,9 @@ Canonical units (:data:`CANONICAL_UNITS`)
 ``months``, ``days``
     durations.
 ``rank``
-    a position (``第二``, ``首位``, ``榜首``, ``2nd``, ``前20``).
+    a position (``第二``, ``首位``, ``榜首``, ``2nd``, ``前20``); a superlative (``最大``, ``最多``,
+    ``首选``, ``largest``) is rank 1; a vague top (``前列``, ``领先``, ``顶级``, ``一流``, ``leading``)
+    is a rank with value NaN: "among the leaders", no rank or bound stated.
 ``times``
     a multiple (``倍``).
 
@@ -41,6 +43,11 @@ Parsing rules
   at least, under/less than/below likewise.
 * A scale printed in the value (``"1.7万"``, ``"12.6%"``) is moved in front of the unit.
 * ``仅次于X`` ("second only to X") is rank 2; ``仅次于X和Y`` rank 3.
+* A superlative word (``最`` followed by anything: ``最大``, ``最为密切``; ``首选``; the English
+  largest/biggest/top) is rank 1 — the first of the population the sentence names. A vague top
+  (``前列``, ``前茅``, ``领先``, ``顶级``, ``一流``, leading) is a rank whose value is NaN.
+* :func:`truncation_step` gives the step of the last printed digit (``"680"`` → 10,
+  ``"1.7万"`` → 1 000), used by the audit to read a source's ``over 680`` as 680–690.
 * Ranges (``"3–5"``, ``"三五"``) give ``value`` = low end and ``high`` = high end.
 * Anything else raises :class:`UnitParseError` naming what was given and what is accepted.
 
@@ -76,6 +83,7 @@ __all__ = [
     "normalise",
     "parse_number",
     "parse_unit",
+    "truncation_step",
 ]
 
 #: canonical unit → (Chinese label, English label)
@@ -257,6 +265,12 @@ class ParsedNumber:
     high: float | None = None
 
 
+#: rank 1 without a numeral: 首位, 榜首, 首选 (first choice), English superlatives; any word 最… is also rank 1
+_TOP_WORDS = frozenset({"首", "首位", "榜首", "第一位", "冠军", "首选", "largest", "biggest", "top", "first"})
+#: a vague top ("among the leaders"): a rank whose value is not stated (NaN)
+_VAGUE_TOP_WORDS = frozenset({"前列", "前茅", "领先", "顶级", "一流", "leading"})
+
+
 def _strip_qualifiers(s: str) -> tuple[str, str | None]:
     qualifier: str | None = None
     for word, q in _PREFIX_QUALIFIERS:
@@ -291,11 +305,17 @@ def parse_number(text: str) -> ParsedNumber:
     UnitParseError
         When the text is none of the accepted forms.
     """
-    s, qualifier = _strip_qualifiers(_fold(text))
+    folded = _fold(text)
+    # superlatives first: 最多 must not lose its 多 to the qualifier rule
+    if folded in _TOP_WORDS or folded.lower() in _TOP_WORDS or (folded.startswith("最") and len(folded) > 1):
+        return ParsedNumber(1.0, "rank")
+    if folded in _VAGUE_TOP_WORDS or folded.lower() in _VAGUE_TOP_WORDS:
+        return ParsedNumber(math.nan, "rank")
+    s, qualifier = _strip_qualifiers(folded)
     if not s:
         raise UnitParseError("value", text, _VALUE_ACCEPTED)
     # ranks
-    if s in {"首", "首位", "榜首", "第一位", "冠军"}:
+    if s in _TOP_WORDS:
         return ParsedNumber(1.0, "rank", qualifier)
     if s.startswith("仅次于") and len(s) > 3:
         # "second only to X" = 2; "仅次于纽约和伦敦" (after X and Y) = 3
@@ -530,6 +550,50 @@ def normalise(printed_value: str, printed_unit: str = "") -> Quantity:
         unit = "rank"
     high = None if parsed.high is None else parsed.high * scale
     return Quantity(_clean(parsed.value * scale), unit, parsed.qualifier, None if high is None else _clean(high))
+
+
+def truncation_step(printed_value: str, printed_unit: str = "") -> float | None:
+    """The step of the last significant printed digit, in the canonical unit.
+
+    A source that prints a rounded-down figure with a bound word ("over 680 billion",
+    "超过1.7万家") truncates the value at its last printed digit: the value lies in
+    ``[v, v + step)``. The step is 10^k for the k trailing zeros of an integer (``680`` → 10,
+    ``14,000`` → 1 000, ``7`` → 1) and 10^-d for d printed decimals (``1.7`` → 0.1), times the
+    scale of the unit (``1.7万`` → 1 000; ``70%`` → 0.1 as a share).
+
+    Returns
+    -------
+    float or None
+        ``None`` when the value is not a plain printed number (a Chinese numeral, a fraction,
+        a range, a rank) or zero.
+
+    Examples
+    --------
+    >>> truncation_step("over 680", "billion yuan")
+    10000000000.0
+    >>> truncation_step("超过1.7", "万家")
+    1000.0
+    >>> truncation_step("more than 70", "%")
+    0.1
+    """
+    value_text, unit_text = _fold(printed_value), _fold(printed_unit)
+    m = _VALUE_SCALE_SUFFIX.match(value_text)
+    if m:
+        value_text, unit_text = m.group(1), m.group(2) + unit_text
+    body, _ = _strip_qualifiers(value_text)
+    n = _plain_number(body)
+    if n is None or n == 0:
+        return None
+    try:
+        q = normalise(printed_value, printed_unit)
+    except UnitParseError:
+        return None
+    digits = body.replace(",", "").lstrip("+-")
+    if "." in digits:
+        step = 10.0 ** -len(digits.split(".", 1)[1])
+    else:
+        step = 10.0 ** (len(digits) - len(digits.rstrip("0")))
+    return _clean(step * q.value / n)
 
 
 def _clean(x: float) -> float:

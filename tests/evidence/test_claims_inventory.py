@@ -123,6 +123,28 @@ INVENTORY: tuple[tuple[str, str, str, str], ...] = (
     ('C098', '6', '三', '个'),
 )
 
+#: the paper's ranking and superlative statements (kind ``superlative``), appended after the
+#: numeric claims in paper order: (claim id, section, printed word, verbatim locator)
+SUPERLATIVES: tuple[tuple[str, str, str, str], ...] = (
+    ('C099', '1', '前列', '专利申请授权量连续多年居全国前列'),
+    ('C100', '2', '顶级', '香港拥有全球顶级的金融资源'),
+    ('C101', '2', '最自由', '获评全球最自由经济体'),
+    ('C102', '2', '最大', '成为我国市值最大的上市公司'),
+    ('C103', '2', '最大', '世界规模最大的投资公司'),
+    ('C104', '2', '最紧密', '成为深港金融合作最紧密的地区'),
+    ('C105', '2', '最大', '我国最大的以跨境金融为特征的金融类企业聚集区'),
+    ('C106', '3', '领先', '香港拥有世界领先的科研创新资源'),
+    ('C107', '3.2', '最为密切', '珠三角人员往来最为密切的地区'),
+    ('C108', '3.2', '首选', '科研人才和成果转化的首选之地'),
+    ('C109', '3.2', '首选', '港校毕业生到内地发展的首选城市'),
+    ('C110', '3.2', '首选', '腾讯和华为成为赴深求职的首选企业'),
+    ('C111', '3.2', '最多', '深圳聚集最多港青创业者的地区'),
+    ('C112', '3.2', '领先', '世界无人机的领先品牌'),
+    ('C113', '5', '最大', '深圳成为最大的受益者'),
+    ('C114', '5', '最大', '香港是深圳最大的进出口市场'),
+    ('C115', '6', '领先', '香港国际领先的医疗研究水平'),
+)
+
 SECTION_COUNTS = {
     "1": 7, "2": 20, "3": 4, "3.1": 21, "3.2": 16, "table1": 6, "4": 9, "5": 8, "6": 7,
 }
@@ -133,7 +155,7 @@ ENUMS = {
                 "context"},
     "qualifier": {"exact", "about", "over", "at_least", "under", "lower_bound_share"},
     "period_kind": {"year", "as_of", "cumulative", "range", "undated"},
-    "kind": {"stated", "derived"},
+    "kind": {"stated", "derived", "superlative"},
 }
 
 #: bracket references [1]..[45] and footnotes 1)..6) are all cited by the paper
@@ -178,22 +200,52 @@ def all_observation_ids() -> set[str]:
 
 
 def test_inventory_is_well_formed() -> None:
-    ids = [row[0] for row in INVENTORY]
-    assert ids == [f"C{i:03d}" for i in range(1, len(INVENTORY) + 1)]
+    ids = [row[0] for row in INVENTORY + SUPERLATIVES]
+    assert ids == [f"C{i:03d}" for i in range(1, len(INVENTORY) + len(SUPERLATIVES) + 1)]
     assert Counter(row[1] for row in INVENTORY) == SECTION_COUNTS
 
 
+def _numeric(claims: pd.DataFrame) -> pd.DataFrame:
+    return claims[claims["kind"] != "superlative"]
+
+
 def test_claims_match_the_inventory_exactly(claims: pd.DataFrame) -> None:
-    data = list(claims[["id", "section", "printed_value", "printed_unit"]].itertuples(index=False, name=None))
+    data = list(_numeric(claims)[["id", "section", "printed_value", "printed_unit"]].itertuples(index=False,
+                                                                                                name=None))
     missing = [row for row in INVENTORY if row not in data]
     extra = [row for row in data if row not in INVENTORY]
     assert not missing and not extra, f"missing or altered: {missing}; not in the inventory: {extra}"
     assert data == list(INVENTORY), "claims are not in paper order"
 
 
+def test_superlatives_match_their_inventory_and_are_verbatim(claims: pd.DataFrame, paper: str) -> None:
+    sup = claims[claims["kind"] == "superlative"]
+    data = list(sup[["id", "section", "printed_value", "locator"]].itertuples(index=False, name=None))
+    assert data == list(SUPERLATIVES)
+    assert (sup["printed_unit"] == "").all()
+    for cid, _, word, loc in SUPERLATIVES:
+        assert len(loc) <= 30 and word in loc and loc in paper, (cid, loc)
+    # the superlatives come after every numeric claim
+    assert list(claims["kind"]).index("superlative") == len(INVENTORY)
+
+
+def test_superlatives_read_as_ranks_through_the_loader() -> None:
+    from hkfactor.evidence import load
+
+    claims = {c.id: c for c in load().records.claims}
+    for cid, _, word, _ in SUPERLATIVES:
+        c = claims[cid]
+        assert c.unit == "rank", cid
+        if word in {"前列", "领先", "顶级"}:
+            assert c.value != c.value, cid  # a vague top: NaN, no rank stated
+        else:
+            assert c.value == 1.0, cid
+
+
 def test_counts_per_section(claims: pd.DataFrame) -> None:
-    assert claims["section"].value_counts().to_dict() == SECTION_COUNTS
-    assert len(claims) == sum(SECTION_COUNTS.values()) == 98
+    assert _numeric(claims)["section"].value_counts().to_dict() == SECTION_COUNTS
+    assert len(_numeric(claims)) == sum(SECTION_COUNTS.values()) == 98
+    assert len(claims) == 98 + len(SUPERLATIVES)
 
 
 def test_enumerations(claims: pd.DataFrame) -> None:
@@ -235,14 +287,16 @@ def test_locators_occur_verbatim_in_the_paper(claims: pd.DataFrame, paper: str) 
 
 
 def test_claims_follow_the_paper(claims: pd.DataFrame, paper: str) -> None:
-    """Ids run in paper order (Table 1's cells are bare numbers and are checked for presence only)."""
-    last = -1
-    for r in claims.itertuples():
-        if r.section == "table1":
-            continue
-        pos = paper.find(r.locator)
-        assert pos >= last, f"{r.id} ({r.locator}) comes before the previous claim in the paper"
-        last = pos
+    """Ids run in paper order within each block, the numeric claims and then the superlatives (Table 1's
+    cells are bare numbers and are checked for presence only)."""
+    for block in (_numeric(claims), claims[claims["kind"] == "superlative"]):
+        last = -1
+        for r in block.itertuples():
+            if r.section == "table1":
+                continue
+            pos = paper.find(r.locator)
+            assert pos >= last, f"{r.id} ({r.locator}) comes before the previous claim in the paper"
+            last = pos
 
 
 def test_citations_are_printed_in_the_paper(claims: pd.DataFrame, paper: str) -> None:
@@ -362,7 +416,7 @@ def test_the_paper_arithmetic_without_the_loader(claims: pd.DataFrame) -> None:
 
 def test_files_are_utf8_without_bom() -> None:
     own = ["claims.csv", "corroborations.csv", "derivations.csv", "geographies.csv", "sources/paper.csv",
-           "sources/corroboration.csv", "observations/corroboration.csv"]
+           "sources/corroboration.csv", "observations/corroboration.csv", "claim_series.csv"]
     for rel in own:
         raw = (DATA / rel).read_bytes()
         assert not raw.startswith(b"\xef\xbb\xbf"), rel
@@ -376,7 +430,7 @@ def test_the_loader_reads_the_evidence() -> None:
     from hkfactor.evidence import load
 
     ev = load()
-    assert len(ev.claims) == len(INVENTORY)
+    assert len(ev.claims) == len(INVENTORY) + len(SUPERLATIVES)
     audit = ev.audit_
     status = audit.claims.set_index("claim_id")["status"]
     assert status["C084"] == "conflicts"  # 1997 trade: 600 vs 701.4 亿元

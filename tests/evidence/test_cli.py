@@ -119,7 +119,7 @@ def test_broken_folder_exits_2_with_every_problem(run_cli: Any, tmp_path: Path) 
     data["claims.csv"][0]["channel"] = "banking"
     data["relations.csv"][0]["object"] = "E-NOPE"
     root = write_evidence(tmp_path / "bad", data)
-    proc = run_cli("facts", "--data", str(root))
+    proc = run_cli("facts", "--data", str(root), "--lang", "en")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "2 problem(s)" in proc.stderr

@@ -238,7 +238,7 @@ def audit_command(
 
     核查论文论断：重算其中的算术，并与独立来源比对。终端表格随 --lang；audit.html 始终为中英双语。
     """
-    from hkfactor.evidence.audit import STATUSES
+    from hkfactor.evidence.audit import BASES, CHECK_CLASSES, STATUSES
     from hkfactor.evidence.vocab import label, match_codes
 
     wanted = match_codes("status", status, valid=STATUSES) if status else None
@@ -253,11 +253,22 @@ def audit_command(
         _emit(df, fmt, None)
         return
     summ = res.summary()
-    head = _mk_table(_t(lang, "核查结果汇总", "Audit summary"), [_t(lang, "状态", "status"), _t(lang, "论断数", "claims")])
+    head = _mk_table(
+        _t(lang, "核查结果汇总（按决定状态的核对类别分列）", "Audit summary (split by the class of the deciding check)"),
+        [_t(lang, "状态", "status"), _t(lang, "论断数", "claims"),
+         *(_t(lang, f"依据：{label('check_class', b, 'zh')}", f"basis: {label('check_class', b, 'en')}")
+           for b in BASES)],
+    )
     for _, r in summ.iterrows():
-        head.add_row(label("status", r["status"], lang), str(r["n"]))
-    head.add_row(_t(lang, "合计", "total"), str(int(summ["n"].sum())))
+        head.add_row(label("status", r["status"], lang), str(r["n"]), *(str(r[f"n_{b}"]) for b in BASES))
+    head.add_row(_t(lang, "合计", "total"), str(int(summ["n"].sum())), *(str(int(summ[f"n_{b}"].sum())) for b in BASES))
     console.print(head)
+    cs = res.check_summary()
+    by_class = _mk_table(_t(lang, "核对项按类别", "Checks by class"),
+                         [_t(lang, "类别", "class"), *(label("status", s, lang) for s in STATUSES), _t(lang, "合计", "total")])
+    for c in CHECK_CLASSES:
+        by_class.add_row(label("check_class", c, lang), *(str(cs.loc[c, s]) for s in STATUSES), str(cs.loc[c, "total"]))
+    console.print(by_class)
     shown = df[df["status"] != "unverified"] if not status else df
     table = _mk_table(
         _t(lang, f"已核查的论断（{len(shown)} 条；未核查的用 --status unverified 查看）",

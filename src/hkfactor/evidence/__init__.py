@@ -21,6 +21,7 @@ from hkfactor.evidence._evidence import TABLE_NAMES, Evidence, Records, load
 from hkfactor.evidence._loader import DATA_DIR
 from hkfactor.evidence.model import (
     Claim,
+    ClaimSeries,
     Corroboration,
     Derivation,
     Entity,
@@ -35,6 +36,7 @@ __all__ = [
     "DATA_DIR",
     "TABLE_NAMES",
     "Claim",
+    "ClaimSeries",
     "Corroboration",
     "Derivation",
     "Entity",

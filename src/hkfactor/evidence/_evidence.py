@@ -15,6 +15,7 @@ from hkfactor.errors import SpecError
 from hkfactor.evidence._loader import DATA_DIR, LoadedRecords, load_records
 from hkfactor.evidence.model import (
     Claim,
+    ClaimSeries,
     Corroboration,
     Derivation,
     Entity,
@@ -42,6 +43,7 @@ TABLE_NAMES = (
     "events",
     "observations",
     "corroborations",
+    "claim_series",
     "derivations",
 )
 
@@ -54,6 +56,7 @@ _RECORD_TYPES: dict[str, type] = {
     "events": Event,
     "observations": Observation,
     "corroborations": Corroboration,
+    "claim_series": ClaimSeries,
     "derivations": Derivation,
 }
 
@@ -70,6 +73,7 @@ class Records:
     events: tuple[Event, ...] = ()
     observations: tuple[Observation, ...] = ()
     corroborations: tuple[Corroboration, ...] = ()
+    claim_series: tuple[ClaimSeries, ...] = ()
     derivations: tuple[Derivation, ...] = ()
 
 
@@ -106,7 +110,8 @@ class Evidence:
 
     Build it with :func:`load`. Typed records are in :attr:`records`; each table is also a
     :class:`pandas.DataFrame` attribute (``claims``, ``sources``, ``entities``, ``relations``,
-    ``events``, ``observations``, ``corroborations``, ``derivations``, ``geographies``) whose
+    ``events``, ``observations``, ``corroborations``, ``claim_series``, ``derivations``,
+    ``geographies``) whose
     id lists are ``;``-joined strings. ``claims`` and ``observations`` carry the normalised
     ``value`` and canonical ``unit``.
 
@@ -167,6 +172,10 @@ class Evidence:
     @property
     def corroborations(self) -> pd.DataFrame:
         return self.table("corroborations")
+
+    @property
+    def claim_series(self) -> pd.DataFrame:
+        return self.table("claim_series")
 
     @property
     def derivations(self) -> pd.DataFrame:
@@ -435,9 +444,9 @@ class Evidence:
         exactly the columns of its file kind (no normalised values, no ``file``/``row``),
         in UTF-8 without a byte-order mark, LF line ends, rows in their original order. A
         table read from no file gets a header-only file when it is a single file. The
-        panel's ``series.csv`` and ``breaks.csv`` are copied when the source folder has them.
-        Text cells are formula-safe (:func:`hkfactor._io.neutralise_cell`; the loader undoes
-        it, so a round trip is exact).
+        panel's ``series.csv`` and ``breaks.csv`` (and the city-centre tables ``city_coordinates*.csv``)
+        are copied when the source folder has them. Text cells are formula-safe
+        (:func:`hkfactor._io.neutralise_cell`; the loader undoes it, so a round trip is exact).
 
         The folder is written as one unit (:func:`hkfactor._io.write_folder_atomically`):
         readers see the old folder or the new one, never a mixture. An existing folder is
@@ -480,7 +489,8 @@ class Evidence:
                     write_csv(part, stage / rel, encoding="utf-8", float_format="%.10g")
                     rels.append(rel)
             if self.root is not None:
-                for extra in ("series.csv", "breaks.csv"):
+                extras = ["series.csv", "breaks.csv", *sorted(p.name for p in self.root.glob("city_coordinates*.csv"))]
+                for extra in extras:
                     src = self.root / extra
                     if src.is_file():
                         shutil.copyfile(src, stage / extra)
@@ -492,7 +502,7 @@ class Evidence:
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A new in-memory DuckDB database holding every table.
 
-        Tables: the nine evidence tables (:data:`TABLE_NAMES`), ``claim_sources``
+        Tables: the ten evidence tables (:data:`TABLE_NAMES`), ``claim_sources``
         (``claim_id``, ``source_id``: one row per cited source) and the audit's
         ``audit_claims``, ``audit_derivations`` and ``audit_corroborations``. Nothing is written
         to disk; the CSV files remain the single source of truth.

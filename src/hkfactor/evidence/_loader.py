@@ -24,6 +24,7 @@ from hkfactor.evidence._expr import ExpressionError, compile_expression
 from hkfactor.evidence._schema import DEFAULT_GEOGRAPHIES, ENUMS, TABLES, Column, Table
 from hkfactor.evidence.model import (
     Claim,
+    ClaimSeries,
     Corroboration,
     Derivation,
     Entity,
@@ -35,7 +36,7 @@ from hkfactor.evidence.model import (
 )
 from hkfactor.units import Quantity, UnitParseError, normalise
 
-__all__ = ["DATA_DIR", "LoadedRecords", "load_records"]
+__all__ = ["DATA_DIR", "LoadedRecords", "claim_period", "load_records"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MAX_LOCATOR = 30
@@ -65,6 +66,7 @@ class LoadedRecords:
     events: list[Event] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
     corroborations: list[Corroboration] = field(default_factory=list)
+    claim_series: list[ClaimSeries] = field(default_factory=list)
     derivations: list[Derivation] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
@@ -279,6 +281,9 @@ class _Context:
     ids: dict[str, set[str]]
     claim_q: dict[str, Quantity] = field(default_factory=dict)
     obs_q: dict[str, Quantity] = field(default_factory=dict)
+    claims: dict[str, Claim] = field(default_factory=dict)
+    #: series codes an observation uses, plus those listed in series.csv (when present)
+    series: set[str] = field(default_factory=set)
 
 
 _Builder = Callable[[_Context, _Row, bool], Any]
@@ -346,13 +351,19 @@ def _build_claim(ctx: _Context, r: _Row, ok: bool) -> Claim | None:
             ok = False
         qualifier = qualifier or q.qualifier
     ok = _check_period(ck, r) and ok
+    if q is not None and g("kind", "") == "superlative" and q.unit != "rank":
+        ck.add(r, "printed_value", f"a superlative claim needs a ranking word as printed_value (最大, 首位, 前列, 第二…); "
+               f"{g('printed_value', '')!r} {g('printed_unit', '')!r} reads as {q.unit}")
+        ok = False
     if not ok or q is None:
         return None
-    return Claim(
+    claim = Claim(
         g("id", ""), g("section", ""), g("channel", ""), g("geography", ""), g("measure_zh", ""), g("measure_en", ""),
         g("printed_value", ""), g("printed_unit", ""), qualifier or "exact", g("period_kind", ""),
         g("period_start", ""), g("period_end", ""), g("citation", ""), _ids_of(r, "source_ids"), g("locator", ""),
         g("kind", ""), g("note", ""), q.value, q.unit, q.high, r.file, r.row)
+    ctx.claims[claim.id] = claim
+    return claim
 
 
 @_builder("entities")
@@ -405,6 +416,7 @@ def _build_observation(ctx: _Context, r: _Row, ok: bool) -> Observation | None:
         ok = False
     if not ok or q is None:
         return None
+    ctx.series.add(g("series", ""))
     return Observation(g("id", ""), g("series", ""), g("geography", ""), g("period", ""), g("printed_value", ""),
                        g("printed_unit", ""), g("source_id", ""), g("locator", ""), g("grade", ""), g("vintage", ""),
                        g("derived_from", ""), g("note", ""), q.value, q.unit, q.qualifier, r.file, r.row)
@@ -420,6 +432,55 @@ def _build_corroboration(ctx: _Context, r: _Row, ok: bool) -> Corroboration | No
     return Corroboration(g("id", ""), g("claim_id", ""), g("observation_id", ""), g("comparison", ""),
                          DEFAULT_CORROBORATION_TOLERANCE if tol is None else tol, g("declared_status", ""),
                          g("note", ""), r.file, r.row)
+
+
+def claim_period(claim: Claim) -> str:
+    """The period a claim is about, written as observations write theirs; ``""`` if it has none.
+
+    ``year``: its year (``start/end`` when two different years are given); ``as_of`` and
+    ``cumulative`` to a date: ``period_end`` (``start/end`` for a cumulative with a start);
+    ``range``: ``start/end``; ``undated``: none.
+    """
+    a, b = claim.period_start, claim.period_end
+    if claim.period_kind == "undated":
+        return ""
+    if claim.period_kind == "as_of":
+        return b
+    if a and b and a != b:
+        return f"{a}/{b}"
+    return a or b
+
+
+@_builder("claim_series")
+def _build_claim_series(ctx: _Context, r: _Row, ok: bool) -> ClaimSeries | None:
+    g, ck = r.cells.get, ctx.ck
+    claim = ctx.claims.get(g("claim_id", ""))
+    series = g("series", "")
+    if series and ctx.series and series not in ctx.series:
+        ck.add(r, "series", f"unknown series {series!r}; no observation uses it and series.csv does not list it")
+        ok = False
+    comp = g("comparison", "")
+    period = g("period", "")
+    if claim is not None:
+        period = period or claim_period(claim)
+        if not period and g("claim_id", ""):
+            ck.add(r, "period", f"missing value; claim {claim.id} is {claim.period_kind} ({claim.period_start or '—'}–"
+                   f"{claim.period_end or '—'}), so give the period its observations must have")
+            ok = False
+        if comp == "majority" and not (claim.unit == "rank" and (math.isnan(claim.value) or claim.value == 1)):
+            ck.add(r, "comparison", f"comparison 'majority' needs a top-rank claim (最大, 首位, 前列…); claim "
+                   f"{claim.id} is {claim.printed}")
+            ok = False
+    if g("declared_status", "") and comp != "scope_differs":
+        ck.add(r, "declared_status", f"declared_status is only for comparison 'scope_differs' (got {comp!r}); the "
+               "status of an 'equal' or 'majority' check is computed")
+        ok = False
+    if not ok or claim is None:
+        return None
+    tol = _float(g("tolerance", ""))
+    return ClaimSeries(g("id", ""), claim.id, series, g("geography", "") or claim.geography, period, comp,
+                       DEFAULT_CORROBORATION_TOLERANCE if tol is None else tol, g("declared_status", ""),
+                       g("note", ""), r.file, r.row)
 
 
 @_builder("derivations")
@@ -485,6 +546,7 @@ def load_records(root: Path) -> LoadedRecords:
 
     # pass 2: every cell, then every row, in table, file and row order
     ctx = _Context(_Checker(ids, problems), ids)
+    ctx.series |= _series_codes(root, problems)
     for table in TABLES:
         build = _BUILDERS[table.name]
         records: list[Any] = getattr(out, table.name)
@@ -498,6 +560,19 @@ def load_records(root: Path) -> LoadedRecords:
     if problems:
         raise InputError(problems, title=f"invalid evidence in {root}")
     return out
+
+
+def _series_codes(root: Path, problems: list[Problem]) -> set[str]:
+    """The codes of the panel's ``series.csv`` (column ``code``), used only to check ``claim_series.csv``."""
+    p = root / "series.csv"
+    if not p.is_file():
+        return set()
+    try:
+        text, _ = read_text(p)
+    except InputError as exc:
+        problems += [Problem("series.csv", q.row, q.field, q.message) for q in exc.problems]
+        return set()
+    return {row.get("code", "").strip() for row in csv.DictReader(io.StringIO(text, newline=""))} - {""}
 
 
 def _check_period(ck: _Checker, r: _Row) -> bool:
@@ -533,6 +608,18 @@ def _check_corroboration(
         if cq is not None and oq is not None and cq.unit != oq.unit:
             ck.add(r, "observation_id", f"observation {obs} is in {oq.unit} but claim {r.cells['claim_id']} is in "
                    f"{cq.unit}; comparison 'equal' needs the same canonical unit (use scope_differs)")
+            return False
+    elif comp == "majority":
+        if not obs:
+            ck.add(r, "observation_id", "missing value; comparison 'majority' needs an observation of a share")
+            return False
+        cq, oq = claim_q.get(r.cells.get("claim_id", "")), obs_q.get(obs)
+        if cq is not None and not (cq.unit == "rank" and (math.isnan(cq.value) or cq.value == 1)):
+            ck.add(r, "comparison", f"comparison 'majority' needs a top-rank claim (最大, 首位, 前列…); claim "
+                   f"{r.cells['claim_id']} is rank/number {cq.value:g} in {cq.unit}")
+            return False
+        if oq is not None and oq.unit != "share":
+            ck.add(r, "observation_id", f"comparison 'majority' needs an observation of a share; {obs} is in {oq.unit}")
             return False
     elif comp in {"declared", "scope_differs"}:
         if not status:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "Claim",
+    "ClaimSeries",
     "Corroboration",
     "Derivation",
     "Entity",
@@ -209,6 +210,29 @@ class Derivation:
     claim_id: str
     expression: str
     tolerance: float | None
+    note: str
+    file: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class ClaimSeries:
+    """A claim mapped to a panel series, geography and period (``claim_series.csv``).
+
+    The audit compares the claim with every observation of ``series`` × ``geography`` ×
+    ``period`` (see :mod:`hkfactor.evidence.audit`, "automatic matching"). ``geography`` and
+    ``period`` are already resolved: an empty cell takes the claim's geography and period.
+    ``tolerance`` is relative (default 0.005).
+    """
+
+    id: str
+    claim_id: str
+    series: str
+    geography: str
+    period: str
+    comparison: str
+    tolerance: float
+    declared_status: str
     note: str
     file: str = ""
     row: int = 0

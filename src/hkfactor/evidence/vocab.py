@@ -35,6 +35,18 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "consistent": ("一致", "consistent"),
         "unverified": ("未核实", "unverified"),
     },
+    "check_class": {
+        "independent": ("独立来源", "independent"),
+        "derivation": ("原文数值推算", "derivation"),
+        "recount": ("原文自身复数", "recount"),
+        "none": ("无核对", "no check"),
+    },
+    "comparison": {
+        "equal": ("同一数量比对", "same quantity"),
+        "scope_differs": ("口径不同", "different scope"),
+        "declared": ("判断", "declared"),
+        "majority": ("过半份额推断第一", "majority share implies first"),
+    },
     "side": {
         "HK": ("香港", "Hong Kong"),
         "SZ": ("深圳", "Shenzhen"),
@@ -206,9 +218,14 @@ def qualified_quantity(value: float, unit: str, qualifier: str, *, lang: str = "
     '≤ #20'
     >>> qualified_quantity(6e10, "CNY", "about", lang="en")
     'about CNY 60 bn'
+    >>> qualified_quantity(float("nan"), "rank", "under", lang="en")
+    'among the top (no rank stated)'
     """
     from hkfactor.units import format_number, format_quantity
 
+    if unit == "rank" and isinstance(value, float) and math.isnan(value):
+        # a vague top (前列, 领先): among the leaders, no rank or bound stated
+        return "前列（未给名次）" if lang == "zh" else "among the top (no rank stated)"
     if unit == "rank" and isinstance(value, float | int) and not math.isnan(value):
         n = format_number(value)
         if qualifier == "under":  # rank ≤ n: within the top n (the audit reads it the same way)

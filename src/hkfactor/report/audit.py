@@ -19,7 +19,7 @@ from hkfactor import __version__
 from hkfactor._io import atomic_write
 from hkfactor.evidence import Evidence
 from hkfactor.evidence._schema import ENUMS
-from hkfactor.evidence.audit import STATUSES, AuditResult
+from hkfactor.evidence.audit import BASES, CHECK_CLASSES, STATUSES, AuditResult
 from hkfactor.evidence.vocab import label, qualified_quantity
 
 __all__ = ["AuditFiles", "render_audit_html", "write_audit"]
@@ -64,9 +64,19 @@ def _link(url: str) -> str:
 def _context(ev: Evidence, res: AuditResult) -> dict[str, Any]:
     sources = {s.id: s for s in ev.records.sources}
     claims = {c.id: c for c in ev.records.claims}
+    summ = res.summary()
     summary = [
-        {"status": s, "zh": label("status", s, "zh"), "en": label("status", s, "en"), "n": int(n)}
-        for s, n in zip(res.summary()["status"], res.summary()["n"], strict=True)
+        {"status": r["status"], "zh": label("status", r["status"], "zh"), "en": label("status", r["status"], "en"),
+         "n": int(r["n"]), "by_basis": [int(r[f"n_{b}"]) for b in BASES]}
+        for r in summ.to_dict(orient="records")
+    ]
+    bases = [{"code": b, "zh": label("check_class", b, "zh"), "en": label("check_class", b, "en"),
+              "n": int(summ[f"n_{b}"].sum())} for b in BASES]
+    cs = res.check_summary()[[*STATUSES, "total"]].astype("int64").to_dict(orient="index")
+    check_classes = [
+        {"code": c, "zh": label("check_class", c, "zh"), "en": label("check_class", c, "en"),
+         "counts": [int(cs[c][s]) for s in STATUSES], "total": int(cs[c]["total"])}
+        for c in CHECK_CLASSES
     ]
     bych = res.by_channel()
     channels = [
@@ -93,13 +103,17 @@ def _context(ev: Evidence, res: AuditResult) -> dict[str, Any]:
             "value_zh": qualified_quantity(c.value, c.unit, c.qualifier or "", lang="zh"),
             "value_en": qualified_quantity(c.value, c.unit, c.qualifier or "", lang="en"),
             "period": period, "status": r["status"], "status_zh": label("status", r["status"], "zh"),
-            "status_en": label("status", r["status"], "en"), "detail_zh": r["detail_zh"], "detail_en": r["detail_en"],
+            "status_en": label("status", r["status"], "en"), "basis": r["basis"],
+            "basis_zh": label("check_class", r["basis"], "zh"), "basis_en": label("check_class", r["basis"], "en"),
+            "kind": c.kind, "detail_zh": r["detail_zh"], "detail_en": r["detail_en"],
             "locator": c.locator, "citation": c.citation, "sources": srcs,
         })
     derivations = [
         {**d, "claimed_s": _fmt(d["claimed"], 6), "computed_s": _fmt(d["computed"], 6),
          "diff_s": _fmt(d["abs_diff"], 4), "rel_s": _pct(d["rel_diff"]), "tol_s": _fmt(d["tolerance"], 4),
-         "status_zh": label("status", d["status"], "zh"), "status_en": label("status", d["status"], "en")}
+         "status_zh": label("status", d["status"], "zh"), "status_en": label("status", d["status"], "en"),
+         "class_zh": label("check_class", d["check_class"], "zh"),
+         "class_en": label("check_class", d["check_class"], "en")}
         for d in res.derivations.to_dict(orient="records")
     ]
     corroborations = []
@@ -110,6 +124,11 @@ def _context(ev: Evidence, res: AuditResult) -> dict[str, Any]:
             **k, "claimed_s": _fmt(k["claimed"], 6), "observed_s": _fmt(k["observed"], 6),
             "rel_s": _pct(k["rel_diff"]), "tol_s": _fmt(k["tolerance"], 4),
             "status_zh": label("status", k["status"], "zh"), "status_en": label("status", k["status"], "en"),
+            "class_zh": label("check_class", k["check_class"], "zh"),
+            "class_en": label("check_class", k["check_class"], "en"),
+            "comparison_zh": label("comparison", k["comparison"], "zh"),
+            "comparison_en": label("comparison", k["comparison"], "en"),
+            "automatic": k["origin"] == "claim_series.csv",
             "observation": _observation(ev, k["observation_id"]),
         })
     order = {s.id: i for i, s in enumerate(ev.records.sources)}
@@ -120,7 +139,9 @@ def _context(ev: Evidence, res: AuditResult) -> dict[str, Any]:
         for sid in sorted((s for s in cited if s in sources), key=lambda s: order[s])
     ]
     return {
-        "version": __version__, "summary": summary, "total": sum(s["n"] for s in summary),
+        "version": __version__, "summary": summary, "total": sum(s["n"] for s in summary), "bases": bases,
+        "check_classes": check_classes, "n_superlative": sum(1 for c in rows if c["kind"] == "superlative"),
+        "n_automatic": sum(1 for k in corroborations if k["automatic"]),
         "statuses": [{"code": s, "zh": label("status", s, "zh"), "en": label("status", s, "en")} for s in STATUSES],
         "channels": channels, "claims": rows, "derivations": derivations, "corroborations": corroborations,
         "sources": source_rows, "n_channels": len(ENUMS["channel"]),
