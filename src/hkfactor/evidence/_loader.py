@@ -75,10 +75,11 @@ class LoadedRecords:
 
 
 def _files_of(root: Path, table: Table) -> list[Path]:
+    """The files of ``table``; a folder where a CSV file belongs is returned too (and reported)."""
     p = root / table.path
     if table.many:
         return sorted(p.glob("*.csv")) if p.is_dir() else []
-    return [p] if p.is_file() else []
+    return [p] if p.exists() else []
 
 
 def _read_file(root: Path, path: Path, table: Table, problems: list[Problem]) -> list[_Row]:
@@ -523,6 +524,10 @@ def load_records(root: Path) -> LoadedRecords:
     for table in TABLES:
         raw[table.name] = []
         for p in _files_of(root, table):
+            if p.is_dir():
+                problems.append(Problem(p.relative_to(root).as_posix(), None, None,
+                                        "is a folder, but a CSV file of this name is expected here"))
+                continue
             out.files.append(p.relative_to(root).as_posix())
             raw[table.name] += _read_file(root, p, table, problems)
 
