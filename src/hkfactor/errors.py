@@ -45,6 +45,9 @@ class Problem:
         and tests can assert on it; ``""`` for a problem that has only its English text.
     params : Mapping[str, Any]
         The values the catalogue texts name.
+    line : int or None
+        1-based line number in a text file (YAML, JSON), when the problem is tied to a line
+        rather than a table row (give it by keyword).
     """
 
     file: str
@@ -53,6 +56,7 @@ class Problem:
     message: str = ""
     code: str = ""
     params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    line: int | None = None
 
     def __post_init__(self) -> None:
         if not self.message and self.code:
@@ -63,12 +67,16 @@ class Problem:
         text = render(self.code, self.params, lang) if self.code else self.message
         if lang == "zh":
             where = self.file
+            if self.line is not None:
+                where += f"，第 {self.line} 行（文本行）"
             if self.row is not None:
                 where += f"，第 {self.row} 行"
             if self.field:
                 where += f"，列“{self.field}”"
             return f"{where}：{text}"
         where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
         if self.row is not None:
             where += f", row {self.row}"
         if self.field:

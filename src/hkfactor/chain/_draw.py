@@ -15,6 +15,7 @@ from typing import Any
 import networkx as nx
 
 from hkfactor._io import atomic_path
+from hkfactor._plot import PLAIN_TEXT_RC, plain_label
 from hkfactor.chain._graph import SIDES, STAGES
 from hkfactor.errors import HKFactorError, InputError, Problem
 
@@ -183,6 +184,7 @@ def draw_chain(
         "svg.fonttype": "none",
         "path.simplify": False,
         "axes.unicode_minus": False,
+        **PLAIN_TEXT_RC,  # labels are source text: "HK$ … HK$" is never mathtext
     }
     written: dict[str, Path] = {}
     with matplotlib.rc_context(rc):  # type: ignore[arg-type]  # stubs want a Literal key type
@@ -209,7 +211,7 @@ def draw_chain(
             d = g.nodes[n]
             x, y = lay.positions[n]
             ax.plot([x], [y], marker="o", ms=4.5, color=_TYPE_COLOURS.get(d["type"], "#444444"), zorder=3, gid=f"node-{n}")
-            ax.text(x + 0.08, y, f"{d['label_zh']}\n{d['label_en']}", fontsize=5.2, va="center", ha="left",
+            ax.text(x + 0.08, y, plain_label(f"{d['label_zh']}\n{d['label_en']}"), fontsize=5.2, va="center", ha="left",
                     linespacing=1.05, zorder=4, gid=f"label-{n}", clip_on=False)
         from matplotlib.lines import Line2D
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from hkfactor.cli._common import DataOpt, FormatOpt, Lang, LangOpt, OutFormat, app, console
+from hkfactor.cli._common import DataOpt, FormatOpt, Lang, LangOpt, OutFormat, app, console, emit_csv
 from hkfactor.errors import HKFactorError
 
 __all__ = ["chain_app"]
@@ -131,7 +131,7 @@ def path_command(
     if fmt == OutFormat.csv:
         import pandas as pd
 
-        sys.stdout.write(pd.DataFrame(rows).to_csv(index=False, lineterminator="\n"))
+        emit_csv(pd.DataFrame(rows))
         return
     t = Table(title=_t(lang, f"路径：{g.nodes[p.nodes[0]][key]} → {g.nodes[p.nodes[-1]][key]}",
                        f"Path: {g.nodes[p.nodes[0]][key]} → {g.nodes[p.nodes[-1]][key]}"))
@@ -173,7 +173,7 @@ def subgraph_command(
     if fmt == OutFormat.csv:
         import pandas as pd
 
-        sys.stdout.write(pd.DataFrame(rows).to_csv(index=False, lineterminator="\n"))
+        emit_csv(pd.DataFrame(rows))
         return
     t = Table(title=_t(lang, f"子图：{g.number_of_nodes()} 个节点，{g.number_of_edges()} 条关系",
                        f"Subgraph: {g.number_of_nodes()} nodes, {g.number_of_edges()} relations"))
@@ -213,7 +213,7 @@ def neighbours_command(
     if fmt == OutFormat.csv:
         import pandas as pd
 
-        sys.stdout.write(pd.DataFrame(rows).to_csv(index=False, lineterminator="\n"))
+        emit_csv(pd.DataFrame(rows))
         return
     t = Table(title=_t(lang, f"邻域（{radius} 步）：{len(h)} 个节点，{len(rows)} 条关系",
                        f"Neighbourhood (radius {radius}): {len(h)} nodes, {len(rows)} relations"))
@@ -250,7 +250,7 @@ def measures_command(
         sys.stdout.write(json.dumps(recs, ensure_ascii=False, indent=2) + "\n")
         return
     if fmt == OutFormat.csv:
-        sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+        emit_csv(df)
         return
     shown = df if top == 0 else df.head(top)
     t = Table(title=_t(lang, f"网络指标（中介角色按{_GROUP_ZH[by]}分组；z = (观测−期望)/标准差）",
@@ -340,7 +340,7 @@ def super_connector_command(
     if year is None:
         df = super_connector_table(obs)
         if fmt == OutFormat.csv:
-            sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+            emit_csv(df)
             return
         if fmt == OutFormat.json:
             recs = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}

@@ -8,13 +8,26 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from hkfactor.errors import HKFactorError, InputError
+from hkfactor.io import neutralise_frame
 
 __all__ = [
-    "DataOpt", "FormatOpt", "Lang", "LangOpt", "OutFormat", "app", "argv_lang", "console", "err_console", "fail",
+    "DataOpt",
+    "FormatOpt",
+    "Lang",
+    "LangOpt",
+    "OutFormat",
+    "app",
+    "argv_lang",
+    "console",
+    "emit_csv",
+    "err_console",
+    "fail",
 ]
 
 app = typer.Typer(
@@ -27,9 +40,22 @@ app = typer.Typer(
 )
 
 # Piped or redirected output is not cut at 80 columns: tables keep their full width.
-_PIPE_WIDTH = int(os.environ.get("COLUMNS", "200"))
-console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else _PIPE_WIDTH)
-err_console = Console(stderr=True, soft_wrap=True)
+try:
+    _PIPE_WIDTH = max(20, int(os.environ.get("COLUMNS", "200")))
+except ValueError:
+    _PIPE_WIDTH = 200
+# markup=False: user text (labels, notes, file names, error messages) is printed as it is —
+# "[bold]" or "[/]" in a claim is never read as Rich markup. Emphasis goes through style= or
+# rich.text.Text, never through markup in an f-string.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else _PIPE_WIDTH, markup=False)
+err_console = Console(stderr=True, soft_wrap=True, markup=False)
+
+
+def emit_csv(df: pd.DataFrame) -> None:
+    """Write ``df`` to standard output as CSV with every text cell formula-safe
+    (:func:`hkfactor._io.neutralise_cell`): redirected into a file and opened in Excel, no cell
+    runs as a formula."""
+    sys.stdout.write(neutralise_frame(df, index=False, strip_control=False).to_csv(index=False, lineterminator="\n"))
 
 
 def _print_version(value: bool) -> None:
@@ -92,14 +118,12 @@ def fail(exc: HKFactorError, lang: str = "zh") -> None:
     Problems that carry a message-catalogue code are rendered in the language asked for; the
     others keep their English text (file, row and column are language-neutral).
     """
-    head = "错误" if lang == "zh" else "error"
+    head = Text("错误" if lang == "zh" else "error", style="bold red")
     if isinstance(exc, InputError):
         count = f"{len(exc.problems)} 个问题" if lang == "zh" else f"{len(exc.problems)} problem(s)"
-        err_console.print(f"[bold red]{head}[/]: ", end="")
-        err_console.print(f"{exc.title} — {count}", markup=False, highlight=False)
+        err_console.print(head + Text(f": {exc.title} — {count}"), highlight=False)
         for p in exc.problems:
-            err_console.print(f"  • {p.render(lang)}", markup=False, highlight=False)
+            err_console.print(Text(f"  • {p.render(lang)}"), highlight=False)
     else:
-        err_console.print(f"[bold red]{head}[/]: ", end="")
-        err_console.print(str(exc), markup=False, highlight=False)
+        err_console.print(head + Text(f": {exc}"), highlight=False)
     sys.exit(2)

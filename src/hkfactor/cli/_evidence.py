@@ -17,7 +17,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from hkfactor.cli._common import DataOpt, FormatOpt, Lang, LangOpt, OutFormat, app, console
+from hkfactor.cli._common import DataOpt, FormatOpt, Lang, LangOpt, OutFormat, app, console, emit_csv
 from hkfactor.errors import InputError, Problem
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,7 +72,7 @@ def _emit(df: pd.DataFrame, fmt: OutFormat, table: Table | None) -> None:
     if fmt == OutFormat.json:
         sys.stdout.write(json.dumps(_records(df), ensure_ascii=False, indent=2) + "\n")
     elif fmt == OutFormat.csv:
-        sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+        emit_csv(df)
     elif table is not None:
         console.print(table)
 
@@ -338,7 +338,7 @@ def export_command(
     文件内容与 --lang 无关（数据本身中英双语），--lang 只决定终端提示的语言。
     """
     from hkfactor.evidence import TABLE_NAMES
-    from hkfactor.io import atomic_path, atomic_write
+    from hkfactor.io import atomic_path, atomic_write, write_csv, write_excel, write_folder_atomically
 
     folder = fmt in (ExportFormat.csv, ExportFormat.parquet)
     if folder and out.exists() and not out.is_dir():
@@ -351,13 +351,14 @@ def export_command(
     ev = _load(data)
     try:
         if fmt == ExportFormat.csv:
-            written = ev.save(out)
-            extras = {"claims_normalised": ev.facts(), "observations_normalised": ev.observations,
-                      "relations_normalised": ev.relations, "audit_claims": ev.audit_.claims,
-                      "audit_derivations": ev.audit_.derivations, "audit_corroborations": ev.audit_.corroborations}
-            for n, df in extras.items():
-                with atomic_write(out / f"{n}.csv", encoding="utf-8-sig") as fh:
-                    df.to_csv(fh, index=False, lineterminator="\n", float_format="%.10g")
+            # The folder is replaced as one unit: a reader (or a killed run) sees the old export or the new one.
+            with write_folder_atomically(out) as stage:
+                written = ev.save(stage)
+                extras = {"claims_normalised": ev.facts(), "observations_normalised": ev.observations,
+                          "relations_normalised": ev.relations, "audit_claims": ev.audit_.claims,
+                          "audit_derivations": ev.audit_.derivations, "audit_corroborations": ev.audit_.corroborations}
+                for n, df in extras.items():
+                    write_csv(df, stage / f"{n}.csv", encoding="utf-8-sig", float_format="%.10g")
             n_files = len(written) + len(extras)
         else:
             tables = {n: ev.table(n) for n in TABLE_NAMES}
@@ -365,18 +366,17 @@ def export_command(
             n_files = len(tables)
             if fmt == ExportFormat.parquet:
                 _need("pyarrow", "parquet")
-                for n, df in tables.items():
-                    with atomic_path(out / f"{n}.parquet") as tmp:
-                        df.to_parquet(tmp, index=False)
+                with write_folder_atomically(out) as stage:
+                    for n, df in tables.items():
+                        with atomic_path(stage / f"{n}.parquet") as tmp:
+                            df.to_parquet(tmp, index=False)
             elif fmt == ExportFormat.json:
                 with atomic_write(out) as fh:
                     fh.write(json.dumps({n: _records(df) for n, df in tables.items()}, ensure_ascii=False, indent=1)
                              + "\n")
             else:
                 _need("openpyxl", "xlsx")
-                with atomic_path(out) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                    for n, df in tables.items():
-                        df.to_excel(xw, sheet_name=n, index=False)
+                write_excel(tables, out)
     except OSError as exc:
         raise InputError([Problem(str(exc.filename or out), None, None, f"cannot write: {exc.strerror or exc}")],
                          title="cannot write the export") from None

@@ -10,8 +10,9 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from hkfactor.cli._common import DataOpt, FormatOpt, Lang, LangOpt, OutFormat, app, console
+from hkfactor.cli._common import DataOpt, FormatOpt, Lang, LangOpt, OutFormat, app, console, emit_csv
 
 __all__ = ["panel_app"]
 
@@ -45,7 +46,7 @@ def coverage_command(
     panel = build(data)
     df = (coverage(panel) if grid else coverage_summary(panel)).reset_index()
     if fmt == OutFormat.csv:
-        sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+        emit_csv(df)
         return
     if fmt == OutFormat.json:
         sys.stdout.write(json.dumps(df.astype(object).where(df.notna(), None).to_dict(orient="records"),
@@ -104,7 +105,7 @@ def _grid_table(df: pd.DataFrame, lang: Lang) -> Table:
               if has_channel else [("", df)])
     for code, part in groups:
         if has_channel:
-            table.add_row(f"[bold]{_channel(str(code), lang)}[/bold]", *[""] * len(years))
+            table.add_row(Text(_channel(str(code), lang), style="bold"), *[""] * len(years))
         for rec in part.to_dict(orient="records"):
             table.add_row(f" {rec['series']}", *[str(rec[y]) or "·" for y in years])
     return table

@@ -42,10 +42,35 @@ class ValueDomainError(SpecError):
 
 
 def as_float(x: ArrayLike, *, min_ndim: int = 2, name: str = "x") -> FloatArray:
-    """Return ``x`` as a float64 array with at least ``min_ndim`` dimensions."""
+    """Return ``x`` as a float64 array with at least ``min_ndim`` dimensions.
+
+    Text, pandas ``NA`` or other non-numbers raise :class:`SpecError` (pandas ``NA`` in a
+    nullable DataFrame or Series becomes NaN); an array with no units or no columns raises
+    :class:`SpecError` too. Booleans are refused (``True`` is not a measurement).
+    """
+    if (hasattr(x, "to_numpy") and hasattr(x, "dtype")) or hasattr(x, "dtypes"):
+        try:
+            x = x.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError) as exc:
+            raise SpecError(f"{name} must hold numbers only: {exc}") from None
+    if not (isinstance(x, np.ndarray) and x.dtype == np.float64):
+        try:
+            raw = np.asarray(x)
+        except (TypeError, ValueError) as exc:
+            raise SpecError(f"{name} must be a rectangular array of numbers: {exc}") from None
+        if raw.dtype.kind == "b":
+            raise SpecError(f"{name} holds true/false values, not numbers")
+        if raw.dtype.kind in "USMm":
+            raise SpecError(f"{name} must hold numbers only, not {(raw.dtype.kind in 'US' and 'text') or 'dates'}")
+        try:
+            x = raw.astype(np.float64)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise SpecError(f"{name} must hold numbers only (no text or pandas NA): {exc}") from None
     a = np.asarray(x, dtype=np.float64)
     if a.ndim < min_ndim:
         raise SpecError(f"{name} must have at least {min_ndim} dimensions (..., n_units, n_indicators); got shape {a.shape}")
+    if a.size == 0 and min_ndim >= 2 and (a.shape[-1] == 0 or a.shape[-2] == 0):
+        raise SpecError(f"{name} is empty (shape {a.shape}): no units or no indicators")
     return a
 
 

@@ -20,6 +20,14 @@ from hkfactor.errors import InputError, Problem, SpecError
 __all__ = ["AggregationPlan", "Element", "Framework"]
 
 _META_TYPES = ("Indicator", "Aggregate", "Group", "Denominator", "Other")
+_EXPECTED = {
+    "Direction": "1 (higher is better) or -1 (lower is better)",
+    "Weight": "a finite number >= 0",
+    "Level": "a whole number (1 = indicator)",
+    "Target": "a finite number or a blank cell",
+    "GoalLower": "a finite number or a blank cell",
+    "GoalUpper": "a finite number or a blank cell",
+}
 
 
 @dataclass(frozen=True)
@@ -102,13 +110,33 @@ class AggregationPlan:
 
 
 def _num(v: Any) -> float | None:
-    if v is None:
+    """A metadata cell as a number; ``None`` for a blank cell.
+
+    Raises ``ValueError`` for a cell that is present but not a finite number (text, ``inf``,
+    ``nan`` typed out, a boolean): such a cell is never silently replaced by a default.
+    """
+    if v is None or v is pd.NA or v is pd.NaT:
         return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
+    if isinstance(v, bool | np.bool_):
+        raise ValueError(f"{v!r} is not a number")
+    if isinstance(v, float | np.floating) and math.isnan(v):
         return None
-    return None if math.isnan(f) else f
+    if isinstance(v, str):
+        t = v.strip().replace("\u2212", "-")  # a typographic minus from a word processor
+        if not t:
+            return None
+        try:
+            f = float(t)
+        except ValueError:
+            raise ValueError(f"{v!r} is not a number") from None
+    else:
+        try:
+            f = float(v)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"{v!r} is not a number") from None
+    if not math.isfinite(f):
+        raise ValueError(f"{v!r} is not a finite number")
+    return f
 
 
 def _str(v: Any) -> str | None:
@@ -116,6 +144,32 @@ def _str(v: Any) -> str | None:
         return None
     s = str(v).strip()
     return s or None
+
+
+def _finite(v: Any) -> bool:
+    try:
+        return not isinstance(v, bool) and math.isfinite(float(v))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def _check_weight(code: str, w: Any) -> float:
+    if not _finite(w) or float(w) < 0:
+        raise SpecError(f"element {code!r}: Weight must be a finite number >= 0, got {w!r}")
+    return float(w)
+
+
+def _check_sibling_weights(elements: Iterable[Element], weights: Mapping[str, float]) -> None:
+    """SpecError if every child of some aggregate has weight 0 (its score would be undefined)."""
+    kids: dict[str, list[str]] = {}
+    for e in elements:
+        if e.parent is not None:
+            kids.setdefault(e.parent, []).append(e.code)
+    for p, ks in kids.items():
+        if all(float(weights.get(k, 1.0)) == 0.0 for k in ks):
+            raise SpecError(
+                f"every child of {p!r} ({', '.join(ks)}) has weight 0; at least one weight must be positive"
+            )
 
 
 class Framework:
@@ -220,10 +274,13 @@ class Framework:
                 raise SpecError(f"element {e.code!r} has unknown parent {e.parent!r}")
             if e.parent == e.code:
                 raise SpecError(f"element {e.code!r} is its own parent (cycle)")
-            if int(e.direction) not in (1, -1):
+            if isinstance(e.direction, bool) or e.direction not in (1, -1):
                 raise SpecError(f"element {e.code!r}: Direction must be 1 or -1, got {e.direction!r}")
-            if not (math.isfinite(float(e.weight)) and float(e.weight) >= 0):
-                raise SpecError(f"element {e.code!r}: Weight must be a finite number >= 0, got {e.weight!r}")
+            _check_weight(e.code, e.weight)
+            checks = [("Target", e.target), *(("goalposts", g) for g in (e.goalposts or ()))]
+            for what, v in checks:
+                if v is not None and not _finite(v):
+                    raise SpecError(f"element {e.code!r}: {what} must be a finite number, got {v!r}")
         if not els:
             raise SpecError("the framework has no elements")
         # cycles: walk up from every node
@@ -247,6 +304,7 @@ class Framework:
         for e in els:
             if e.kind == "Aggregate" and e.code not in has_child:
                 raise SpecError(f"aggregate {e.code!r} has no children")
+        _check_sibling_weights(els, {e.code: float(e.weight) for e in els})
         if require_weight_sums:
             sums: dict[str, float] = {}
             for e in els:
@@ -375,7 +433,7 @@ class Framework:
         """
         w = dict(self.weights())
         if weights:
-            w.update({k: float(v) for k, v in weights.items()})
+            w.update(self.check_weights(weights))
         sums: dict[str, float] = {}
         for e in self.elements:
             if e.parent is not None:
@@ -388,6 +446,19 @@ class Framework:
                 assert p is not None
                 eff *= w[c] / sums[p] if sums[p] else float("nan")
             out[e.code] = eff
+        return out
+
+    def check_weights(self, weights: Mapping[str, Any]) -> dict[str, float]:
+        """Validate a partial weight set against this tree; return it as floats.
+
+        Every code must be an element, every weight a finite number >= 0, and no aggregate may
+        end up with all its children at weight 0 (:class:`SpecError` naming the element).
+        """
+        out: dict[str, float] = {}
+        for k, v in weights.items():
+            self[k]
+            out[k] = _check_weight(k, v)
+        _check_sibling_weights(self.elements, {**self.weights(), **out})
         return out
 
     # ------------------------------------------------------------------ I/O
@@ -449,18 +520,42 @@ class Framework:
             if code is None:
                 problems.append(Problem(file, r, "iCode", "missing code"))
                 continue
-            direction = _num(row.get("Direction"))
+            vals: dict[str, float | None] = {}
+            bad = False
+            for col in ("Direction", "Weight", "Level", "Target", "GoalLower", "GoalUpper"):
+                try:
+                    vals[col] = _num(row.get(col))
+                except ValueError as exc:
+                    problems.append(Problem(file, r, col, f"{exc}; expected " + _EXPECTED[col]))
+                    bad = True
+            if bad:
+                continue
+            direction = vals["Direction"]
             if direction is None:
+                if "Direction" in meta.columns and typ == "Indicator":
+                    problems.append(Problem(file, r, "Direction", "missing; expected " + _EXPECTED["Direction"]))
+                    continue
                 direction = 1.0
             if direction not in (1.0, -1.0):
                 problems.append(Problem(file, r, "Direction", f"must be 1 or -1, got {row.get('Direction')!r}"))
-            weight = _num(row.get("Weight"))
+            weight = vals["Weight"]
             if weight is None:
+                if "Weight" in meta.columns and _str(row.get("Parent")) is not None:
+                    problems.append(Problem(file, r, "Weight", "missing; expected " + _EXPECTED["Weight"]))
+                    continue
                 weight = 1.0
             if weight < 0:
                 problems.append(Problem(file, r, "Weight", f"must be >= 0, got {weight}"))
-            level = _num(row.get("Level"))
-            gl, gu = _num(row.get("GoalLower")), _num(row.get("GoalUpper"))
+            level = vals["Level"]
+            if level is not None and (not float(level).is_integer() or level < 1):
+                problems.append(Problem(file, r, "Level", f"must be a whole number >= 1, got {row.get('Level')!r}"))
+                continue
+            gl, gu = vals["GoalLower"], vals["GoalUpper"]
+            if (gl is None) != (gu is None):
+                problems.append(Problem(file, r, "GoalLower" if gl is None else "GoalUpper",
+                                        "give both GoalLower and GoalUpper, or neither"))
+            elif gl is not None and gl == gu:
+                problems.append(Problem(file, r, "GoalUpper", f"GoalLower and GoalUpper are equal ({gl:g}); they must differ"))
             els.append(
                 Element(
                     code=code,
@@ -471,19 +566,28 @@ class Framework:
                     direction=int(direction),
                     weight=float(weight),
                     unit=_str(row.get("Unit")) or "",
-                    target=_num(row.get("Target")),
+                    target=vals["Target"],
                     denominator=_str(row.get("Denominator")),
                     goalposts=(gl, gu) if gl is not None and gu is not None else None,
                 )
             )
         if problems:
             raise InputError(problems, title=f"invalid framework table {file}")
-        return cls(els, require_weight_sums=require_weight_sums, level_names=level_names)
+        if not els:
+            raise InputError([Problem(file, None, "iCode", "no Indicator or Aggregate rows: the framework is empty")],
+                             title=f"invalid framework table {file}")
+        try:
+            return cls(els, require_weight_sums=require_weight_sums, level_names=level_names)
+        except SpecError as exc:
+            if type(exc) is not SpecError:
+                raise
+            raise SpecError(f"{file}: {exc}") from None
 
     def with_weights(self, weights: Mapping[str, float]) -> Framework:
         """A copy with some nominal weights replaced."""
         for k in weights:
             self[k]
+            _check_weight(k, weights[k])
         els = [
             Element(**{**e.__dict__, "weight": float(weights[e.code])}) if e.code in weights else e
             for e in self.elements

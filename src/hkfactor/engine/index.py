@@ -31,7 +31,7 @@ from hkfactor.engine.kernels import (
 from hkfactor.engine.kernels import denominate as _denominate
 from hkfactor.engine.recipe import Recipe, Step
 from hkfactor.engine.tree import aggregate_tree, effective_weights_array
-from hkfactor.errors import SpecError
+from hkfactor.errors import HKFactorError, SpecError
 
 __all__ = ["Index", "StageArrays"]
 
@@ -189,14 +189,14 @@ class Index:
         ``Denominator`` the denominator columns; ``Other`` columns are kept but unused. A
         ``Time`` column in ``iData`` with more than one distinct value per unit makes it a panel.
         """
-        idf, ifile = load_table(idata)
+        idf, ifile = load_table(idata, text_columns=("uCode", "uName"))
         mdf, mfile = load_table(imeta)
         fw = Framework.from_frame(mdf, file=mfile, level_names=level_names)
         groups: list[str] = []
         if "Type" in mdf.columns:
             groups = [str(c) for c in mdf.loc[mdf["Type"] == "Group", "iCode"]]
         time = None
-        if "Time" in idf.columns and "uCode" in idf.columns and idf.duplicated(["uCode"]).any():
+        if "Time" in idf.columns and "uCode" in idf.columns and not idf["uCode"].is_unique:
             time = "Time"
         return cls(fw, idf, recipe, unit="uCode", time=time, groups=groups, build=build, file=ifile)
 
@@ -239,9 +239,7 @@ class Index:
         ``recipe`` may be a path to a ``.json`` or ``.yaml`` recipe file.
         """
         if isinstance(recipe, str | Path):
-            p = Path(recipe)
-            text = p.read_text(encoding="utf-8")
-            recipe = Recipe.from_json(text) if p.suffix.lower() == ".json" else Recipe.from_yaml(text)
+            recipe = Recipe.from_file(recipe)
         idx = cls.from_coinr(data, meta, recipe, build=False)
         if time is not None and idx.time_col != time:
             idx = cls(idx.framework, idx.data_, idx.recipe, time=time, groups=idx.groups, build=False)
@@ -269,9 +267,7 @@ class Index:
 
     def add_weights(self, name: str, weights: Mapping[str, float]) -> None:
         """Register a named weight set (codes not given keep their original weight)."""
-        for k in weights:
-            self.framework[k]
-        self.weight_sets[name] = {**self.framework.weights(), **{k: float(v) for k, v in weights.items()}}
+        self.weight_sets[name] = {**self.framework.weights(), **self.framework.check_weights(weights)}
 
     def stage(self, name: str) -> pd.DataFrame:
         """A stage table by name (SpecError listing the available ones)."""
@@ -325,7 +321,21 @@ class Index:
             "aggregate": self._run_aggregate,
         }
         for st in self.recipe:
-            x, rows = runners[st.step](st, x, rows)
+            try:
+                x, rows = runners[st.step](st, x, rows)
+            except SpecError as exc:
+                if type(exc) is not SpecError or str(exc).startswith(("recipe step", st.step)):
+                    raise
+                raise SpecError(f"recipe step {st.step!r} ({st.method}): {exc}") from None
+            except HKFactorError:
+                raise
+            except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
+                # A parameter the recipe boundary could not type-check (a shape, a value a
+                # method refuses): one clean error naming the step, never a traceback.
+                raise SpecError(
+                    f"recipe step {st.step!r} (method {st.method!r}) cannot run with parameters "
+                    f"{dict(st.params)}: {type(exc).__name__}: {exc}"
+                ) from None
             if st.step != "aggregate":
                 self._put(st.stage, rows, inds, x)
         return self
@@ -438,6 +448,10 @@ class Index:
         for u in p.get("force_drop", []) or []:
             keep &= units != u
         removed = units[~keep]
+        if not keep.any():
+            raise SpecError(f"screen ({st.method}): every unit was screened out ({len(units)} units, thresholds "
+                            f"{ {k: v for k, v in p.items() if k.endswith('thresh')} or 'default 0.9'}); lower "
+                            "dat_thresh/nonzero_thresh or use force_keep")
         self.details_.put("Screened", lambda: pd.DataFrame({"removed": removed}))
         return x[keep], rows[keep]
 
@@ -549,12 +563,18 @@ class Index:
             dirs = np.array([self.framework[c].direction for c in cols], dtype=np.float64)
             if years is None:
                 p = self._norm_params(method, params, cols, rows)
-                out[:, js] = normalise(x[:, js], method, directions=dirs, **p)
+                try:
+                    out[:, js] = normalise(x[:, js], method, directions=dirs, **p)
+                except ValueDomainError as exc:
+                    raise self._named_domain_error(exc, rows, cols, x[:, js]) from None
             else:
                 for yv in np.unique(years):
                     sel = years == yv
                     p = self._norm_params(method, params, cols, rows[sel])
-                    out[np.ix_(sel, js)] = normalise(x[np.ix_(sel, js)], method, directions=dirs, **p)
+                    try:
+                        out[np.ix_(sel, js)] = normalise(x[np.ix_(sel, js)], method, directions=dirs, **p)
+                    except ValueDomainError as exc:
+                        raise self._named_domain_error(exc, rows[sel], cols, x[np.ix_(sel, js)]) from None
         return out, rows
 
     def _resolve_weights(self, spec: Any) -> dict[str, float]:
@@ -565,9 +585,7 @@ class Index:
                 raise SpecError(f"no weight set {spec!r}; available: {', '.join(self.weight_sets)}")
             return dict(self.weight_sets[spec])
         if isinstance(spec, Mapping):
-            for k in spec:
-                self.framework[k]
-            return {**self.weight_sets["Original"], **{k: float(v) for k, v in spec.items()}}
+            return {**self.weight_sets["Original"], **self.framework.check_weights(spec)}
         raise SpecError("aggregate 'weights' must be a weight-set name or a mapping code → weight")
 
     def aggregation_spec(self, step: Step | None = None) -> dict[str, Any]:
@@ -832,9 +850,12 @@ class Index:
         ``*.xlsx``: one workbook with sheets ``Results``, ``Ranks``, every stage table,
         ``Weights`` (effective), ``Framework`` (COINr iMeta layout) and ``Recipe`` (JSON).
         Any other path: a folder of UTF-8-with-BOM CSV files of the same tables (Excel opens
-        them with Chinese text intact) plus ``recipe.json``. Writes are atomic per file.
+        them with Chinese text intact) plus ``recipe.json``, written as one unit
+        (:func:`hkfactor._io.write_folder_atomically`: an existing folder is replaced only if it
+        is empty, an earlier export or holds only files of this one). Every text cell, header
+        and label is formula-safe (:func:`hkfactor._io.neutralise_cell`).
         """
-        from hkfactor._io import atomic_path, atomic_write
+        from hkfactor._io import atomic_write, write_csv, write_excel, write_folder_atomically
 
         tables: dict[str, pd.DataFrame] = {}
         if "Aggregated" in self.stages_:
@@ -846,18 +867,14 @@ class Index:
         tables["Framework"] = self.framework.to_frame()
         p = Path(path)
         if p.suffix.lower() == ".xlsx":
-            with atomic_path(p) as tmp:
-                with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                    for name, df in tables.items():
-                        df.to_excel(xw, sheet_name=name[:31], index=False)
-                    pd.DataFrame({"recipe": self.recipe.to_json().splitlines()}).to_excel(xw, sheet_name="Recipe", index=False)
+            tables["Recipe"] = pd.DataFrame({"recipe": self.recipe.to_json().splitlines()})
+            write_excel(tables, p)
             return p
-        p.mkdir(parents=True, exist_ok=True)
-        for name, df in tables.items():
-            with atomic_write(p / f"{name}.csv", encoding="utf-8-sig") as fh:
-                df.to_csv(fh, index=False)
-        with atomic_write(p / "recipe.json") as fh:
-            fh.write(self.recipe.to_json())
+        with write_folder_atomically(p) as stage:
+            for name, df in tables.items():
+                write_csv(df, stage / f"{name}.csv", encoding="utf-8-sig")
+            with atomic_write(stage / "recipe.json") as fh:
+                fh.write(self.recipe.to_json())
         return p
 
     # ------------------------------------------------------------------ analyses

@@ -208,8 +208,13 @@ def n_dist2targ(x: FloatArray, *, targ: ArrayLike, cap_max: bool = False) -> Flo
 
 @NORMALISERS.register("fracmax")
 def n_fracmax(x: FloatArray) -> FloatArray:
-    """Fraction of the maximum: ``x / max`` (COINr ``n_fracmax``); max 0 gives NaN."""
-    return _safe_div(x, _colmax(x))
+    """Fraction of the maximum: ``x / max`` (COINr ``n_fracmax``).
+
+    A column whose maximum is 0 raises :class:`ValueDomainError` naming it (COINr: NaN).
+    """
+    mx = _colmax(x)
+    _zero_columns(mx, x, "fracmax normalisation: the column maximum")
+    return _safe_div(x, mx)
 
 
 @NORMALISERS.register("prank")
@@ -249,16 +254,40 @@ def n_goalposts(x: FloatArray, *, gposts: ArrayLike, trunc2posts: bool = True) -
     return y * a
 
 
+def _zero_columns(den: FloatArray, x: FloatArray, what: str) -> None:
+    """ValueDomainError naming the columns whose denominator ``den (..., 1, k)`` is 0."""
+    bad = (den == 0) & np.any(~np.isnan(x), axis=-2, keepdims=True)
+    if np.any(bad):
+        pos = np.argwhere(bad)  # (..., 0, column): the first unit of each bad column
+        raise ValueDomainError(
+            f"{what} is 0 for a column, so every value would be divided by zero; "
+            "choose another normalisation (e.g. minmax) or drop the indicator",
+            pos,
+        )
+
+
 @NORMALISERS.register("vector")
 def n_vector(x: FloatArray) -> FloatArray:
-    """Vector normalisation ``x / sqrt(sum x^2)`` (TOPSIS); NaN ignored in the norm."""
-    return _safe_div(x, np.sqrt(np.nansum(x * x, axis=-2, keepdims=True)))
+    """Vector normalisation ``x / sqrt(sum x^2)`` (TOPSIS); NaN ignored in the norm.
+
+    A column whose values are all 0 (norm 0) raises :class:`ValueDomainError` naming it
+    instead of returning NaN; an all-missing column stays missing.
+    """
+    den = np.sqrt(np.nansum(x * x, axis=-2, keepdims=True))
+    _zero_columns(den, x, "vector normalisation: the column norm sqrt(sum x^2)")
+    return _safe_div(x, den)
 
 
 @NORMALISERS.register("sum")
 def n_sum(x: FloatArray) -> FloatArray:
-    """Share of the column sum ``x / sum x`` (entropy-method style)."""
-    return _safe_div(x, np.nansum(x, axis=-2, keepdims=True))
+    """Share of the column sum ``x / sum x`` (entropy-method style).
+
+    A column summing to 0 raises :class:`ValueDomainError` naming it instead of returning
+    NaN or ±inf; an all-missing column stays missing.
+    """
+    den = np.nansum(x, axis=-2, keepdims=True)
+    _zero_columns(den, x, "sum normalisation: the column sum")
+    return _safe_div(x, den)
 
 
 @NORMALISERS.register("none")
@@ -441,8 +470,17 @@ def a_coupling(
 
     if x.shape[-1] < 2:
         raise SpecError("coupling coordination needs at least two children (subsystems)")
+    if not (np.isfinite(scale) and scale > 0):
+        raise SpecError(f"coupling aggregation: scale must be a positive number, got {scale!r}")
     u = x / scale
-    c = np.asarray(coupling_degree(u, variant=variant, exponent=exponent), dtype=np.float64)  # type: ignore[arg-type]
+    bad = ((u < 0) | (u > 1.0 + 1e-12)) & ~np.isnan(u)
+    if np.any(bad):
+        raise ValueDomainError(
+            f"coupling aggregation needs children scored on [0, {scale:g}] (U = score / scale in [0, 1]); "
+            "normalise onto that range first (e.g. minmax with l_u=(0, 100)) or set scale",
+            np.argwhere(bad),
+        )
+    c = np.asarray(coupling_degree(u, variant=variant, exponent=exponent, check=False), dtype=np.float64)  # type: ignore[arg-type]
     wn = w / w.sum(axis=-1, keepdims=True)
     t = (u * wn[..., None, :]).sum(axis=-1)
     with np.errstate(invalid="ignore"):

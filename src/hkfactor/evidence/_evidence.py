@@ -445,8 +445,14 @@ class Evidence:
         in UTF-8 without a byte-order mark, LF line ends, rows in their original order. A
         table read from no file gets a header-only file when it is a single file. The
         panel's ``series.csv`` and ``breaks.csv`` (and the city-centre tables ``city_coordinates*.csv``)
-        are copied when the source folder has them.
-        Files already in ``folder`` with other names are left alone.
+        are copied when the source folder has them. Text cells are formula-safe
+        (:func:`hkfactor._io.neutralise_cell`; the loader undoes it, so a round trip is exact).
+
+        The folder is written as one unit (:func:`hkfactor._io.write_folder_atomically`):
+        readers see the old folder or the new one, never a mixture. An existing folder is
+        replaced only when it is empty, was written by hkfactor, or holds only files of the
+        new output; a folder with other files is an :class:`~hkfactor.errors.InputError`
+        (nothing is touched).
 
         Returns
         -------
@@ -465,29 +471,31 @@ class Evidence:
         """
         import shutil
 
-        from hkfactor._io import atomic_write
+        from hkfactor._io import write_csv, write_folder_atomically
         from hkfactor.evidence._schema import TABLES
 
         out = Path(folder)
         written: list[Path] = []
-        for spec in TABLES:
-            df = self._frames[spec.name]
-            cols = list(spec.column_names)
-            files = list(dict.fromkeys(df["file"])) if len(df) else []
-            if not files and not spec.many:
-                files = [spec.path]
-            for rel in files:
-                part = df[df["file"] == rel][cols] if len(df) else pd.DataFrame(columns=cols)
-                with atomic_write(out / rel, encoding="utf-8") as fh:
-                    part.to_csv(fh, index=False, lineterminator="\n", float_format="%.10g")
-                written.append(out / rel)
-        if self.root is not None:
-            extras = ["series.csv", "breaks.csv", *sorted(p.name for p in self.root.glob("city_coordinates*.csv"))]
-            for extra in extras:
-                src = self.root / extra
-                if src.is_file() and src.resolve() != (out / extra).resolve():
-                    shutil.copyfile(src, out / extra)
-                    written.append(out / extra)
+        rels: list[str] = []
+        with write_folder_atomically(out) as stage:
+            for spec in TABLES:
+                df = self._frames[spec.name]
+                cols = list(spec.column_names)
+                files = list(dict.fromkeys(df["file"])) if len(df) else []
+                if not files and not spec.many:
+                    files = [spec.path]
+                for rel in files:
+                    part = df[df["file"] == rel][cols] if len(df) else pd.DataFrame(columns=cols)
+                    write_csv(part, stage / rel, encoding="utf-8", float_format="%.10g")
+                    rels.append(rel)
+            if self.root is not None:
+                extras = ["series.csv", "breaks.csv", *sorted(p.name for p in self.root.glob("city_coordinates*.csv"))]
+                for extra in extras:
+                    src = self.root / extra
+                    if src.is_file():
+                        shutil.copyfile(src, stage / extra)
+                        rels.append(extra)
+        written = [out / r for r in rels]
         return written
 
     # ------------------------------------------------------------------ SQL

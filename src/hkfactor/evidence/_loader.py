@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hkfactor._io import read_text
+from hkfactor._io import read_text, restore_cell
 from hkfactor.errors import InputError, Problem
 from hkfactor.evidence._expr import ExpressionError, compile_expression
 from hkfactor.evidence._schema import DEFAULT_GEOGRAPHIES, ENUMS, TABLES, Column, Table
@@ -75,10 +75,11 @@ class LoadedRecords:
 
 
 def _files_of(root: Path, table: Table) -> list[Path]:
+    """The files of ``table``; a folder where a CSV file belongs is returned too (and reported)."""
     p = root / table.path
     if table.many:
         return sorted(p.glob("*.csv")) if p.is_dir() else []
-    return [p] if p.is_file() else []
+    return [p] if p.exists() else []
 
 
 def _read_file(root: Path, path: Path, table: Table, problems: list[Problem]) -> list[_Row]:
@@ -123,7 +124,7 @@ def _read_file(root: Path, path: Path, table: Table, problems: list[Problem]) ->
         return []
     rows: list[_Row] = []
     for i, rec in enumerate(records[1:], start=2):
-        cells = [c.strip() for c in rec]
+        cells = [restore_cell(c.strip()) for c in rec]
         if not any(cells):
             continue
         if len(cells) > len(header) and any(cells[len(header) :]):
@@ -523,6 +524,10 @@ def load_records(root: Path) -> LoadedRecords:
     for table in TABLES:
         raw[table.name] = []
         for p in _files_of(root, table):
+            if p.is_dir():
+                problems.append(Problem(p.relative_to(root).as_posix(), None, None,
+                                        "is a folder, but a CSV file of this name is expected here"))
+                continue
             out.files.append(p.relative_to(root).as_posix())
             raw[table.name] += _read_file(root, p, table, problems)
 

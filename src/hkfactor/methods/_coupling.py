@@ -82,7 +82,7 @@ class RelativeDevelopment:
     label: Any
 
 
-def _as_u(U: Any) -> tuple[FloatArray, pd.Index | None]:
+def _as_u(U: Any, check: bool = True) -> tuple[FloatArray, pd.Index | None]:
     if isinstance(U, pd.DataFrame):
         arr = U.to_numpy(dtype=np.float64, na_value=np.nan)
         index = U.index
@@ -96,6 +96,16 @@ def _as_u(U: Any) -> tuple[FloatArray, pd.Index | None]:
         raise SpecError(f"U needs at least 2 subsystems on its last axis, got shape {arr.shape}")
     if np.any(np.isinf(arr)) or np.any(arr < 0):
         raise InputError([Problem("U", None, None, "subsystem indices must be finite and >= 0")])
+    if check and np.any(arr > 1.0 + 1e-12):
+        flat = np.argwhere(arr > 1.0 + 1e-12)
+        first = tuple(int(i) for i in flat[0])
+        row = str(index[first[0]]) if index is not None and arr.ndim == 2 else None
+        raise InputError([Problem(
+            "U", None, row,
+            f"{len(flat)} subsystem index value(s) above 1 (first at position {first}: {arr[first]:.6g}); "
+            "the coupling model is defined for U in [0, 1] — rescale (e.g. divide a 0–100 score by 100) "
+            "or pass check=False to accept values above 1",
+        )])
     return arr, index
 
 
@@ -128,7 +138,7 @@ def _coupling_core(u: FloatArray, variant: str, exponent: float | None) -> Float
 
 
 def coupling_degree(
-    U: Any, *, variant: CouplingVariant = "standard", exponent: float | None = None
+    U: Any, *, variant: CouplingVariant = "standard", exponent: float | None = None, check: bool = True
 ) -> Any:
     r"""Coupling degree C of ``n >= 2`` subsystems (耦合度).
 
@@ -165,6 +175,10 @@ def coupling_degree(
     variant : {"standard", "wang2021", "unscaled"}
     exponent : float, optional
         Power for ``"standard"``/``"unscaled"``; default :math:`1/n`.
+    check : bool, default True
+        Refuse U above 1 (:class:`InputError`): the model is defined on [0, 1] and a 0–100
+        score passed by mistake would silently give wrong T and D. ``check=False`` accepts
+        them (C itself is scale-free for ``"standard"``).
 
     Returns
     -------
@@ -187,7 +201,7 @@ def coupling_degree(
         raise SpecError(f"unknown coupling variant {variant!r}; valid: {', '.join(_VARIANTS)}")
     if exponent is not None and (variant == "wang2021" or not np.isfinite(exponent) or exponent <= 0):
         raise SpecError("exponent must be a positive number and is not used by variant='wang2021'")
-    u, index = _as_u(U)
+    u, index = _as_u(U, check)
     c = _coupling_core(u, variant, exponent)
     if index is not None:
         return pd.Series(c, index=index, name="C")
@@ -200,6 +214,7 @@ def coupling_coordination(
     weights: Any = None,
     variant: CouplingVariant = "standard",
     exponent: float | None = None,
+    check: bool = True,
 ) -> CouplingResult:
     r"""Coupling coordination degree :math:`D = \sqrt{C \cdot T}` (耦合协调度).
 
@@ -214,8 +229,8 @@ def coupling_coordination(
         Subsystem indices, ideally in [0, 1]; last axis = subsystems.
     weights : sequence of n non-negative floats, optional
         :math:`\alpha_i`; rescaled to sum to 1.
-    variant, exponent
-        As in :func:`coupling_degree`.
+    variant, exponent, check
+        As in :func:`coupling_degree` (``check=True`` refuses U above 1).
 
     Returns
     -------
@@ -238,7 +253,7 @@ def coupling_coordination(
     >>> float(res.D.round(4))
     0.6514
     """
-    u, index = _as_u(U)
+    u, index = _as_u(U, check)
     n = u.shape[-1]
     if weights is None:
         alpha = np.full(n, 1.0 / n)

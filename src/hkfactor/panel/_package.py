@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from hkfactor._io import atomic_write
+from hkfactor._io import atomic_write, check_inside, write_csv
+from hkfactor.errors import InputError, Problem
 from hkfactor.panel._resolve import Panel
 
 __all__ = ["to_datapackage"]
@@ -51,8 +52,7 @@ def _schema(df: pd.DataFrame, *, primary: list[str] | None = None,
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    with atomic_write(path) as fh:
-        df.to_csv(fh, index=False, lineterminator="\n")
+    write_csv(df, path, encoding="utf-8")
 
 
 def to_datapackage(panel: Panel, out_dir: str | Path, *, sources: pd.DataFrame | None = None,
@@ -99,9 +99,16 @@ def to_datapackage(panel: Panel, out_dir: str | Path, *, sources: pd.DataFrame |
         ("breaks", brk, ["id"] if "id" in brk.columns and len(brk) else None, None, "Declared series breaks."),
         ("sources", src, ["id"] if len(src) else None, None, "Documents every observation rests on."),
     ]
+    # every target checked before anything is replaced: no folder in the way, no link out of out_dir
+    targets = {rname: check_inside(out, f"{rname}.csv") for rname, *_ in resources}
+    check_inside(out, "datapackage.json")
+    in_the_way = [t for t in [*targets.values(), out / "datapackage.json"] if t.is_dir()]
+    if in_the_way:
+        raise InputError([Problem(str(t), None, None, "a folder of this name is in the way of a file of the data "
+                                  "package; remove or rename it") for t in in_the_way], title="output name collision")
     descr_resources = []
     for rname, df, pk, fk, desc in resources:
-        path = out / f"{rname}.csv"
+        path = targets[rname]
         _write_csv(df, path)
         descr_resources.append({
             "name": rname, "path": path.name, "profile": "tabular-data-resource", "format": "csv",
