@@ -10,7 +10,8 @@ for them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from hkfactor.messages import render
@@ -55,7 +56,7 @@ class Problem:
     field: str | None
     message: str = ""
     code: str = ""
-    params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict, compare=False, hash=False)
     line: int | None = None
 
     def __post_init__(self) -> None:

@@ -389,9 +389,9 @@ def robustness(prepared: Prepared, ind: Indices, fw: EvalFramework, r: Evaluatio
         lr: dict[str, list[int]] = {g: [] for g in groups}
         for ranking in loo["ranks"].astype(str):
             for part in ranking.split():
-                name, _s, k = part.rpartition(":")
+                name, _s, rank_txt = part.rpartition(":")
                 if name in lr:
-                    lr[name].append(int(k))
+                    lr[name].append(int(rank_txt))
         gr["loo_rank_min"] = [min(lr[g], default=np.nan) for g in gr["group"]]
         gr["loo_rank_max"] = [max(lr[g], default=np.nan) for g in gr["group"]]
         group_ranks = gr

@@ -291,9 +291,9 @@ def _city_designs_for(city: CityData, outcome: str, r: EvaluationRecipe) -> list
             continue
         d = df[df["unit"].isin(["SZ", *donors]) & df["year"].isin(window)]
         try:
-            res = synthetic_control(d, "y", treated="SZ", donors=donors, unit="unit", time="year", event_time=year,
-                                    log_outcome=True)
-            runs.append(DesignRun("synthetic_control", outcome, "Shenzhen", shock, "estimated", res, (), min(n_pre, n_post)))
+            sc = synthetic_control(d, "y", treated="SZ", donors=donors, unit="unit", time="year", event_time=year,
+                                   log_outcome=True)
+            runs.append(DesignRun("synthetic_control", outcome, "Shenzhen", shock, "estimated", sc, (), min(n_pre, n_post)))
         except HKFactorError as exc:
             runs.append(_not("synthetic_control", outcome, shock,
                              Message("design.detail_failed", shock, {"error": str(exc)[:200]})))
@@ -339,7 +339,8 @@ def identify(prepared: Prepared, ind: Indices, fw: EvalFramework, r: EvaluationR
     """Benchmarks and designs; ``None`` with a single subsystem (nothing to relate)."""
     if len(fw.subsystems) < 2:
         return None
-    bench, associated = pd.DataFrame(), ()
+    bench = pd.DataFrame()
+    associated: tuple[str, ...] = ()
     decisions: list[Message] = []
     runs: list[DesignRun] = []
     if prepared.shape == "time_series":
@@ -425,7 +426,7 @@ def builtin_city_data() -> CityData | None:
     values = long.rename(columns={"geography": "unit", "period": "year"})
     values = values[values["year"].astype(str).str.fullmatch(r"\d{4}")].astype({"year": int, "value": float})
     try:
-        dist = city_distances()["distance_km"].to_dict()
+        dist = {str(k): float(v) for k, v in city_distances()["distance_km"].items()}
     except HKFactorError:
         dist = {}
     shocks = {s.id: int(s.year) for s in dated_shocks() if s.year is not None}

@@ -240,17 +240,17 @@ def prepare(panel: EvalPanel, framework: EvalFramework, recipe: EvaluationRecipe
             problems.append(Problem(panel.label, None, None, code="prepare.empty_subsystem",
                                     params={"name": {"en": sub.name_en, "zh": sub.name_zh}}))
         names: list[str] = []
-        for g in sub.groups:
-            n = sum(1 for ind in g.all_indicators() if ind.series in used)
-            label = {"en": g.name_en, "zh": g.name_zh}
+        for grp in sub.groups:
+            n = sum(1 for ind in grp.all_indicators() if ind.series in used)
+            label = {"en": grp.name_en, "zh": grp.name_zh}
             if n == 0:
-                decisions.append(Message("group.dropped", g.id, {"name": label}))
-                reasons.update({ind.series: ("reason.group_dropped", {}) for ind in g.all_indicators()
+                decisions.append(Message("group.dropped", grp.id, {"name": label}))
+                reasons.update({ind.series: ("reason.group_dropped", {}) for ind in grp.all_indicators()
                                 if ind.series not in reasons})
             else:
-                names.append(g.id)
+                names.append(grp.id)
                 if n == 1:
-                    decisions.append(Message("group.single", g.id, {"name": label}))
+                    decisions.append(Message("group.single", grp.id, {"name": label}))
         groups_used[sub.id] = tuple(names)
     if problems:
         raise InputError(problems, title="too little data to evaluate")
@@ -431,7 +431,7 @@ def _fill_years(wide: pd.DataFrame, used: list[str], kept: list[int], shape: str
         return v, f
     vs, fs = [], []
     for unit in panel.units:
-        full = wide.xs(unit, level="unit")[used].astype(float)
+        full = pd.DataFrame(wide.xs(unit, level="unit")[used]).astype(float)
         v, f, info = _fill_series(full, kept)
         decisions += _fill_decisions(f, info, kept, breaks, unit)
         idx = pd.MultiIndex.from_product([[unit], kept], names=["unit", "year"])
@@ -516,8 +516,9 @@ def _coverage(panel: EvalPanel, fw: EvalFramework, wide: pd.DataFrame, kept: lis
         s = ind.series
         col = wide[s] if s in wide.columns else pd.Series(np.nan, index=wide.index)
         for key, v in col.items():
-            unit, year = ((single, int(key)) if shape == "time_series" else (str(key), years0)
-                          if shape == "cross_section" else (str(key[0]), int(key[1])))
+            k: Any = key
+            unit, year = ((single, int(k)) if shape == "time_series" else (str(k), years0)
+                          if shape == "cross_section" else (str(k[0]), int(k[1])))
             in_rows = year in kept
             has = bool(pd.notna(v))
             grade = src = obs = ""

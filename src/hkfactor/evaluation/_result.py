@@ -156,8 +156,8 @@ class Evaluation:
                 "status": status,
                 "reason_zh": render(code, params, "zh") if code else "",
                 "reason_en": render(code, params, "en") if code else "",
-                "weight": float(w.at[s, "weight"]) if s in w.index else np.nan,
-                "group_weight": float(w.at[s, "group_weight"]) if s in w.index else np.nan,
+                "weight": float(w.loc[s, "weight"]) if s in w.index else np.nan,  # type: ignore[arg-type]
+                "group_weight": float(w.loc[s, "group_weight"]) if s in w.index else np.nan,  # type: ignore[arg-type]
             })
         return pd.DataFrame(rows)
 

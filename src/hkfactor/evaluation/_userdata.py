@@ -264,8 +264,8 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
     p = Path(path)
     table, fname, where_sheet = _read_frame(p, sheet, header_row, encoding)
     df = table.frame
-    src_rows = list(table.source_rows)
-    pct_cells = {(src_rows[i], col) for i, col in table.percent_cells}
+    sheet_rows = list(table.source_rows)
+    pct_cells = {(sheet_rows[i], col) for i, col in table.percent_cells}
     df.columns = pd.Index([str(c).strip() for c in df.columns])
     names: list[str] = [str(c) for c in df.columns]
     canon: dict[str, str] = {c: _ALIASES.get(c.lower(), c) for c in names}
@@ -355,7 +355,7 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
         ycol = inv.get("year", "")
         ignored = [c for c in names if canon[c] not in {"series", "year", "value", "entity", *_EXTRA}]
         for i, rec in enumerate(_records(df)):
-            row = src_rows[i]
+            row = sheet_rows[i]
             if blank(rec):
                 continue
             extra = {canon[k]: v for k, v in rec.items()}
@@ -393,7 +393,7 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
                                         "column per series) every other column must be a series code — remove it, "
                                         "or use the long layout (series, year, value)"))
         for i, rec in enumerate(_records(df)):
-            row = src_rows[i]
+            row = sheet_rows[i]
             if blank(rec):
                 continue
             y = check_year(row, ycol, rec[ycol]) if ycol else 0
@@ -412,7 +412,7 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
                 problems.append(Problem(fname, 1, c, "column is neither a year nor a known field (grade, source, "
                                         "source_url, locator, note, qualifier)"))
         for i, rec in enumerate(_records(df)):
-            row = src_rows[i]
+            row = sheet_rows[i]
             if blank(rec):
                 continue
             extra = {canon[k]: rec[k] for k in names if canon[k] in _EXTRA}

@@ -318,8 +318,8 @@ def resolve(
         declared_unit = {str(c): str(u) for c, u in zip(ser["code"], ser["unit"], strict=False) if str(u)}
     # one pass over plain records (a DataFrame per cell would dominate the run time)
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for rec in cand.to_dict("records"):
-        groups.setdefault((str(rec["series"]), str(rec["_period"])), []).append({str(k): v for k, v in rec.items()})
+    for raw in cand.to_dict("records"):
+        groups.setdefault((str(raw["series"]), str(raw["_period"])), []).append({str(k): v for k, v in raw.items()})
     brk_of: dict[str, list[tuple[str, str]]] = {}
     for bs, bp, bi in zip(brk["series"].astype(str), brk["from_period"].astype(str), brk["id"], strict=True):
         brk_of.setdefault(bs, []).append((bp, str(bi)))

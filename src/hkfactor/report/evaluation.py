@@ -114,6 +114,11 @@ def display_unit(unit: str) -> tuple[float, str, str]:
     return 1.0, unit, unit
 
 
+def _num(v: Any) -> float:
+    """A table cell as a float (cells are typed loosely by pandas-stubs)."""
+    return float(v)
+
+
 def _slug(s: Any) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", str(s)).strip("-") or "x"
 
@@ -242,7 +247,7 @@ def _headline(ev: Evaluation, names: _Names) -> tuple[list[dict[str, Any]], list
         gr = ev.robustness.group_ranks.set_index("group") if ev.robustness is not None else None
         rr_zh = rr_en = ""
         if gr is not None and g["group"] in gr.index:
-            a, b = int(gr.at[g["group"], "rank_min"]), int(gr.at[g["group"], "rank_max"])
+            a, b = int(_num(gr.at[g["group"], "rank_min"])), int(_num(gr.at[g["group"], "rank_max"]))
             rr_zh, rr_en = f"；方法组合下排序 {a}–{b}", f"; rank {a}–{b} over method variants"
         cards.append({"label": _bi("时间路径最相似的分组（灰色关联度：相似，不是归因）",
                                    "Group whose time path is most similar (grey grade: similarity, not attribution)"),
@@ -271,7 +276,7 @@ def _value_table(ev: Evaluation, names: _Names) -> Table:
         row = _key_cells(keys, i)
         for s in p.used:
             factor = units[s][0]
-            v = float(p.values.at[k, s]) * factor
+            v = _num(p.values.at[k, s]) * factor
             fill = str(p.filled.at[k, s])
             obs = prov.get((unit, s, year))
             if obs is not None and not fill:
@@ -444,18 +449,19 @@ def _charts(ev: Evaluation, names: _Names) -> list[_svg.Chart]:
     if not cov.empty:
         cov = cov.assign(col=cov["year"].astype(str) if ev.shape == "time_series" else cov["unit"].astype(str)
                          if ev.shape == "cross_section" else cov["unit"].astype(str) + " " + cov["year"].astype(str))
-        series = list(dict.fromkeys(cov["series"]))
+        series_codes: list[str] = [str(x) for x in dict.fromkeys(cov["series"])]
         colnames = list(dict.fromkeys(cov["col"]))
         piv = {(s, c): (st, gr) for s, c, st, gr in zip(cov["series"], cov["col"], cov["status"], cov["grade"],
                                                        strict=True)}
         cells = [[("obs" + (piv[(s, c)][1] or "")) if piv.get((s, c), ("", ""))[0] == "observed"
-                  else piv.get((s, c), ("missing", ""))[0] for c in colnames] for s in series]
+                  else piv.get((s, c), ("missing", ""))[0] for c in colnames] for s in series_codes]
         colours = {"obsA": "#1b7837", "obsB": "#4393c3", "obsC": "#e08214", "obsP": "#8c510a", "obs": "#999999",
                    "interpolated": "#fddbc7", "carried": "#e7d4e8", "imputed": "#fddbc7", "missing": "#f4f4f4"}
         legend = [("obsA", "A 官方", "A official"), ("obsB", "B 引用官方", "B quoting official"),
                   ("obsC", "C 二手", "C secondary"), ("obs", "无等级", "no grade"),
                   ("interpolated", "插值/填补", "filled"), ("carried", "平推", "carried"), ("missing", "缺失", "missing")]
-        out.append(_svg.heatmap("coverage", [(names.zh.get(s, s), names.en.get(s, s)) for s in series], colnames, cells,
+        out.append(_svg.heatmap("coverage", [(names.zh.get(s, s), names.en.get(s, s)) for s in series_codes], colnames,
+                                cells,
                                 colours, legend, title=("数据覆盖（按来源等级）", "Coverage by source grade")))
     return out
 
@@ -482,13 +488,13 @@ def _context(ev: Evaluation, charts: list[_svg.Chart], lang: str, command: str) 
                      ("相对发展类型", "relative development", False)]
         cols += [("C（王淑佳等 2021）", "C (Wang et al. 2021)", True), ("D（王淑佳等 2021）", "D (Wang et al. 2021)", True)]
         rows = []
-        for i, r in enumerate(t.to_dict("records")):
-            row = _key_cells(keys, i) + [_c(fmt_index(r[f"U_{s}"])) for s in subs]
-            row += [_c(fmt_index(r["C"])), _c(fmt_index(r["T"])), _c(fmt_index(r["D"])),
-                    _cb(f"{r['band']} {r['band_zh']}", f"{r['band']} {r['band_en']}")]
+        for i, rec in enumerate(t.to_dict("records")):
+            row = _key_cells(keys, i) + [_c(fmt_index(rec[f"U_{s}"])) for s in subs]
+            row += [_c(fmt_index(rec["C"])), _c(fmt_index(rec["T"])), _c(fmt_index(rec["D"])),
+                    _cb(f"{rec['band']} {rec['band_zh']}", f"{rec['band']} {rec['band_en']}")]
             if "ratio" in t.columns:
-                row += [_c(fmt_index(r["ratio"])), _cb(r["relative_zh"], r["relative_en"])]
-            row += [_c(fmt_index(r["C_wang2021"])), _c(fmt_index(r["D_wang2021"]))]
+                row += [_c(fmt_index(rec["ratio"])), _cb(rec["relative_zh"], rec["relative_en"])]
+            row += [_c(fmt_index(rec["C_wang2021"])), _c(fmt_index(rec["D_wang2021"]))]
             rows.append(row)
         results.append(Table("coupling", _bi("耦合协调度", "Coupling coordination"), cols, rows, note=_bi(
             "C = n·(∏U)^(1/n)/ΣU，T = Σα·U，D = √(C·T)。" + ev.coupling.decisions[0].render("zh"),
@@ -499,9 +505,9 @@ def _context(ev: Evaluation, charts: list[_svg.Chart], lang: str, command: str) 
         gr = ev.robustness.group_ranks.set_index("group") if ev.robustness is not None else pd.DataFrame()
 
         def rng(gid: str, a: str, b: str) -> str:
-            if gid not in gr.index or pd.isna(gr.at[gid, a]):
+            if gid not in gr.index or not math.isfinite(_num(gr.at[gid, a])):
                 return "—"
-            lo, hi = int(gr.at[gid, a]), int(gr.at[gid, b])
+            lo, hi = int(_num(gr.at[gid, a])), int(_num(gr.at[gid, b]))
             return f"{lo}" if lo == hi else f"{lo}–{hi}"
 
         rows = [[names.cell(r["group"]), _c(fmt_index(r["grade"])), _c(int(r["rank"])),
@@ -537,19 +543,20 @@ def _context(ev: Evaluation, charts: list[_svg.Chart], lang: str, command: str) 
                                    "rows sum to 1)"), names, collapsed=ev.shape != "time_series"))
     if ev.robustness is not None:
         sm = ev.robustness.summary
-        cols = [("nominal", "名义值", "nominal", "index"), ("min", "方法组合最小", "grid min", "index"),
-                ("median", "方法组合中位", "grid median", "index"), ("max", "方法组合最大", "grid max", "index")]
+        rcols: list[tuple[str, str, str, str]] = [
+            ("nominal", "名义值", "nominal", "index"), ("min", "方法组合最小", "grid min", "index"),
+            ("median", "方法组合中位", "grid median", "index"), ("max", "方法组合最大", "grid max", "index")]
         if "q05" in sm.columns:
-            cols += [("q05", "蒙特卡洛 5%", "Monte Carlo 5 %", "index"), ("q95", "蒙特卡洛 95%", "Monte Carlo 95 %", "index")]
+            rcols += [("q05", "蒙特卡洛 5%", "Monte Carlo 5 %", "index"), ("q95", "蒙特卡洛 95%", "Monte Carlo 95 %", "index")]
         if "rank_min" in sm.columns:
-            cols += [("rank", "排名", "rank", "int"), ("rank_min", "最好排名", "best rank", "int"),
-                     ("rank_max", "最差排名", "worst rank", "int")]
-        kcols = [(c, z, e, "text") for c, z, e, _n in [("year", "年份", "year", False), ("unit", "单元", "unit", False)]
+            rcols += [("rank", "排名", "rank", "int"), ("rank_min", "最好排名", "best rank", "int"),
+                      ("rank_max", "最差排名", "worst rank", "int")]
+        kcols: list[tuple[str, str, str, str]] = [(c, z, e, "text") for c, z, e, _n in [("year", "年份", "year", False), ("unit", "单元", "unit", False)]
                  if c in sm.columns]
         hl = ev.robustness.headline
         results.append(_long_table(sm, "robustness", _bi(
             f"稳健性：{'耦合协调度 D' if hl == 'D' else names.zh.get(hl, hl)}", f"Robustness: {'coupling coordination D' if hl == 'D' else names.en.get(hl, hl)}"),
-            kcols + cols, collapsed=False))
+            kcols + rcols, collapsed=False))
     intermediate: list[Table] = [_value_table(ev, names)]
     intermediate.append(_matrix(ev, ind.normalised, "normalised", _bi("标准化矩阵（0–1，已按方向调整）",
                                                                       "Standardised matrix (0–1, direction applied)"), names))
