@@ -19,7 +19,7 @@ from hkfactor import __version__
 from hkfactor.evidence import ENUMS, Evidence
 from hkfactor.evidence.audit import BASES, CHECK_CLASSES, STATUSES, AuditResult
 from hkfactor.evidence.vocab import label, qualified_quantity
-from hkfactor.io import atomic_write
+from hkfactor.io import atomic_write, write_csv
 
 __all__ = ["AuditFiles", "render_audit_html", "write_audit"]
 
@@ -180,6 +180,5 @@ def write_audit(evidence: Evidence, out_dir: str | Path, result: AuditResult | N
     html = render_audit_html(evidence, res)
     with atomic_write(out / "audit.html") as fh:
         fh.write(html)
-    with atomic_write(out / "audit.csv", encoding="utf-8-sig") as fh:
-        res.claims.to_csv(fh, index=False, lineterminator="\n", float_format="%.10g")
+    write_csv(res.claims, out / "audit.csv", encoding="utf-8-sig", float_format="%.10g")
     return AuditFiles(out / "audit.html", out / "audit.csv")

@@ -17,10 +17,8 @@ is deterministic: fixed float formats and ids, no timestamps.
 from __future__ import annotations
 
 import math
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +41,7 @@ from hkfactor.evaluation import (
     design_name,
     row_keys,
 )
-from hkfactor.io import atomic_path, atomic_write
+from hkfactor.io import atomic_write, write_csv, write_excel, write_folder_atomically
 from hkfactor.report import _svg
 
 __all__ = ["ReportFiles", "render_html", "write_report", "write_tables"]
@@ -637,23 +635,18 @@ def sheet_name(key: str) -> str:
 def write_tables(ev: Evaluation, out_dir: str | Path, *, excel: bool = True) -> tuple[list[Path], Path | None]:
     """Write every table of :meth:`Evaluation.tables` as CSV (UTF-8 with BOM) and one Excel workbook."""
     out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     tables = ev.tables()
     for name, df in tables.items():
-        q = out / f"{name}.csv"
-        with atomic_write(q, encoding="utf-8-sig") as fh:
-            df.to_csv(fh, index=False, float_format="%.10g", lineterminator="\n")
-        paths.append(q)
+        paths.append(write_csv(df, out / f"{name}.csv", encoding="utf-8-sig", float_format="%.10g"))
     xlsx: Path | None = None
     if excel:
         try:
             import openpyxl  # noqa: F401
         except ImportError:
             return paths, None
-        xlsx = out / "evaluation.xlsx"
-        with atomic_path(xlsx) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for name, df in tables.items():
-                df.to_excel(xw, sheet_name=sheet_name(name), index=False)
+        xlsx = write_excel({sheet_name(name): df for name, df in tables.items()}, out / "evaluation.xlsx")
     return paths, xlsx
 
 
@@ -666,12 +659,13 @@ def write_report(
     progress: Callable[[str], None] | None = None,
     extra_files: dict[str, Path] | None = None,
 ) -> ReportFiles:
-    """Write the HTML report, its tables, figures and recipe into ``out_dir``.
+    """Write the HTML report, its tables, figures and recipe into ``out_dir``, as one unit.
 
-    Everything is written into a temporary sibling folder first; only when every file is
-    complete are they moved into ``out_dir`` (``report.html`` last). A failure on the way
-    leaves ``out_dir`` as it was. ``extra_files`` (name → path) are copied in too (the inputs of
-    a saved project).
+    Everything is written into a staging folder beside ``out_dir``
+    (:func:`hkfactor.io.write_folder_atomically`), which then replaces ``out_dir`` whole: a reader
+    (or a kill at any moment) sees the old report or the new one, complete, never a mixture. A
+    folder holding files hkfactor did not write is not replaced (an :class:`InputError` says so).
+    ``extra_files`` (name → path) are copied in too (the inputs of a saved project).
     """
     say = progress or (lambda _s: None)
     out = Path(out_dir)
@@ -679,8 +673,7 @@ def write_report(
         raise InputError([Problem(str(out), None, None, "the output path is an existing file, not a folder")],
                          title="invalid --out")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
+    with write_folder_atomically(out) as tmp:
         say("figures")
         charts = _charts(ev, _Names(ev))
         (tmp / "figures").mkdir()
@@ -699,14 +692,6 @@ def write_report(
         say("report")
         with atomic_write(tmp / "report.html") as fh:
             fh.write(render_html(ev, charts, lang=lang, command=command))
-        written = sorted((q for q in tmp.rglob("*") if q.is_file()), key=lambda q: (q.name == "report.html", str(q)))
-        out.mkdir(exist_ok=True)
-        for q in written:
-            dest = out / q.relative_to(tmp)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(q, dest)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     figs = tuple(sorted((out / "figures").glob("*.svg")))
     return ReportFiles(out / "report.html", tuple(out / "tables" / q.name for q in tables),
                        out / "tables" / "evaluation.xlsx" if xlsx else None, figs, out / "recipe.json")

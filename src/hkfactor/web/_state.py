@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from hkfactor.io import neutralise_frame
+
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
 
@@ -165,7 +167,7 @@ class Store:
         def build() -> bytes:
             if what == "datapackage":
                 return self._datapackage_zip()
-            df = self.download_frame(what)
+            df = neutralise_frame(self.download_frame(what), index=False)  # no cell becomes a formula
             if fmt == "csv":
                 return ("\ufeff" + df.to_csv(index=False, lineterminator="\r\n")).encode("utf-8")
             buf = io.BytesIO()
