@@ -357,14 +357,23 @@ def _identification_tables(ev: Evaluation, names: _Names) -> list[Table]:
                      design_en=[design_name(d)["en"] for d in t["design"]],
                      ci=[f"{fmt_index(a)} – {fmt_index(b)}" if math.isfinite(a) else "—"
                          for a, b in zip(t["ci_low"], t["ci_high"], strict=True)])
-        out.append(_long_table(t, "designs", _bi("识别设计：城市间比较（每个尝试过的设计）", "Designs that compare cities (every one tried)"), [
-            ("design", "设计", "design", "bi:design_zh,design_en"), ("outcome", "结果变量", "outcome", "text"),
-            ("shock", "冲击", "shock", "text"), ("effect", "效应", "effect", "index"), ("ci", "置信区间", "interval", "text"),
-            ("p_value", "p 值", "p", "index"), ("n_clusters", "城市数", "cities", "int"), ("n_obs", "观测数", "obs.", "int"),
-            ("warnings", "注意", "caveats", "text"), ("reason", "无法估计的原因", "why not estimable", "bi:reason_zh,reason_en")],
-            collapsed=False, note=_bi("效应为对数结果变量的差异（约等于百分比变化/100）；区间为聚类稳健区间或野自助区间（见 inference 列，表格文件中）。",
-                                      "Effects are differences in the log outcome (≈ percentage change / 100); intervals are "
-                                      "cluster-robust or wild-bootstrap (see the inference column of the table file).")))
+        est, nope = t[t["status"] == "estimated"], t[t["status"] != "estimated"]
+        if not est.empty:
+            out.append(_long_table(est, "designs", _bi("识别设计：已估计的城市间比较", "Designs that compare cities: estimated"), [
+                ("design", "设计", "design", "bi:design_zh,design_en"), ("outcome", "结果变量", "outcome", "text"),
+                ("shock", "冲击", "shock", "text"), ("effect", "效应", "effect", "index"), ("ci", "置信区间", "interval", "text"),
+                ("p_value", "p 值", "p", "index"), ("n_clusters", "城市数", "cities", "int"), ("n_obs", "观测数", "obs.", "int"),
+                ("warnings", "注意", "caveats", "text")], collapsed=False, note=_bi(
+                    "效应为对数结果变量的差异（约等于百分比变化/100）；事件研究一行的效应为冲击后各期系数的平均，其平行趋势检验见摘要与 tables/identification.csv。",
+                    "Effects are differences in the log outcome (≈ percentage change / 100); an event-study row's effect is "
+                    "the mean of its post-shock coefficients, and its pre-trend test is in the summary and "
+                    "tables/identification.csv.")))
+        if not nope.empty:
+            out.append(_long_table(nope, "designs-not-estimable", _bi(f"无法估计的设计（{len(nope)} 个）及原因",
+                                                                      f"Designs not estimable ({len(nope)}) and why"), [
+                ("design", "设计", "design", "bi:design_zh,design_en"), ("outcome", "结果变量", "outcome", "text"),
+                ("shock", "冲击", "shock", "text"), ("reason", "原因", "why", "bi:reason_zh,reason_en")],
+                collapsed=not est.empty))
     b = ident.benchmarks
     if not b.empty:
         lv = b[b["variant"] == "level"].copy()
