@@ -20,39 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from evidence._synthetic import write_evidence
+from ._kill import _env, _snapshot, write_evidence
 
 TRIALS = 5  # per format: 10 in all, each about one second
-
-
-def _snapshot(p: Path) -> dict[str, object] | None:
-    """Folder: every file's bytes. Workbook: every sheet's cell values (a workbook's zip entries
-    carry time stamps, so two complete exports differ in bytes but not in content); a workbook
-    that cannot be opened is reported as such."""
-    if not p.exists():
-        return None
-    if p.is_file():
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(p, read_only=True)
-        except Exception as exc:  # a torn file: anything openpyxl raises
-            return {"unreadable": repr(exc)}
-        try:
-            return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
-        finally:
-            wb.close()
-    return {q.relative_to(p).as_posix(): q.read_bytes() for q in sorted(p.rglob("*")) if q.is_file()}
 
 
 def _cmd(fmt: str, out: Path, data: Path | None) -> list[str]:
     return [sys.executable, "-m", "hkfactor", "export", "--format", fmt, "--out", str(out), "--lang", "en",
             *(["--data", str(data)] if data else [])]
-
-
-def _env() -> dict[str, str]:
-    src = str(Path(__file__).resolve().parents[2] / "src")
-    return {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", ""), "NO_COLOR": "1"}
 
 
 @pytest.mark.slow
