@@ -11,7 +11,8 @@ from hkfactor.errors import InputError
 
 def test_time_slices_follow_the_papers_chronology(g) -> None:
     sizes = {y: (as_of(g, y).number_of_nodes(), as_of(g, y).number_of_edges()) for y in (1985, 1995, 2007, 2018)}
-    assert sizes == {1985: (7, 10), 1995: (11, 12), 2007: (25, 37), 2018: (37, 57)}
+    # 2018 includes the Shenzhen–Hong Kong Stock Connect (event V026, 2016: HKEX ↔ SZSE)
+    assert sizes == {1985: (7, 10), 1995: (11, 12), 2007: (25, 37), 2018: (38, 58)}
     s85, s95, s07, s18 = (set(as_of(g, y)) for y in (1985, 1995, 2007, 2018))
     # 1985: Hong Kong manufacturing relocated as 三来一补 / 三资 firms (the first in 1978-12);
     # Shenzhen electronics at Huaqiangbei.
@@ -22,7 +23,7 @@ def test_time_slices_follow_the_papers_chronology(g) -> None:
     # 2007: Virtual University Park (1999), Tencent's financing (2000) and IPO (2004), the Circle.
     assert {"E-SVUP", "E-HKUST", "E-TENCENT", "E-PCCW", "E-HKEX", "E-SZHK-INNO-CIRCLE"} <= s07
     assert "E-QIANHAI" not in s07 and "E-QIANHAI" in s18
-    assert {"E-HETAO", "E-HSITP", "E-GSHM-CORRIDOR", "E-THREE-YEAR-PLAN"} <= s18
+    assert {"E-HETAO", "E-HSITP", "E-GSHM-CORRIDOR", "E-THREE-YEAR-PLAN", "E-SZSE"} <= s18 and "E-SZSE" not in s07
     assert s85 <= s95 | {"E-SANZI"}
 
 

@@ -48,15 +48,23 @@ def test_failed_report_leaves_no_half_written_folder(ev, tmp_path: Path, monkeyp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_report_is_complete_and_keeps_other_files(ev, tmp_path: Path) -> None:
+def test_report_is_complete_and_never_replaces_a_users_folder(ev, tmp_path: Path) -> None:
+    from hkfactor.errors import InputError
+
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "mine.txt").write_text("a file of the user's", encoding="utf-8")
     files = write_report(ev, out, lang="en")
     assert files.html == out / "report.html" and files.html.is_file() and files.recipe.is_file()
     assert all(p.is_file() and out in p.parents for p in (*files.tables, *files.figures))
-    assert (out / "mine.txt").is_file()
+    write_report(ev, out, lang="zh")  # a report folder is replaced as one unit
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    # a folder holding the user's own files is never replaced: one clear error, nothing lost
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("a file of the user's", encoding="utf-8")
+    with pytest.raises(InputError, match="did not write"):
+        write_report(ev, mine, lang="en")
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "out"]
 
 
 def test_css_is_inserted_unescaped(ev, tmp_path: Path) -> None:
