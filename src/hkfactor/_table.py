@@ -853,15 +853,16 @@ def _row_text(originals: Sequence[Any], cells: Sequence[_Cell]) -> str:
     return " ".join(_header_text(c, o) for o, c in zip(originals, cells, strict=False) if c.kind != "empty")
 
 
-def _ranges(rows: Sequence[int]) -> str:
+def _ranges(rows: Sequence[int], most: int = 8) -> str:
+    """``[2, 3, 4, 7]`` → ``2–4, 7`` (at most ``most`` runs, then ``…``)."""
     runs: list[tuple[int, int]] = []
     for r in sorted(set(rows)):
         if runs and r == runs[-1][1] + 1:
             runs[-1] = (runs[-1][0], r)
         else:
             runs.append((r, r))
-    text = [f"{a}" if a == b else f"{a}–{b}" for a, b in runs[:8]]
-    return ", ".join(text) + (", …" if len(runs) > 8 else "")
+    text = [f"{a}" if a == b else f"{a}–{b}" for a, b in runs[:most]]
+    return ", ".join(text) + (", …" if len(runs) > most else "")
 
 
 def _find_header(rows: list[tuple[int, list[Any], list[_Cell]]]) -> int:

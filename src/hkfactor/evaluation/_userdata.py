@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from hkfactor import Table, read_table
+from hkfactor._table import _ranges as _table_ranges
 from hkfactor.errors import InputError, Problem
 from hkfactor.evaluation._framework import EvalFramework
 from hkfactor.evaluation._spec import CELL_COLUMNS, QUALIFIERS, SOURCE_COLUMNS, EvalPanel
@@ -94,14 +95,7 @@ _MAX_PER_COLUMN, _SHOW_PER_COLUMN = 8, 5
 
 def _ranges(rows: Sequence[int]) -> str:
     """``[2, 3, 4, 7]`` → ``2–4, 7`` (at most six runs, then ``…``)."""
-    runs: list[tuple[int, int]] = []
-    for r in sorted(set(rows)):
-        if runs and r == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], r)
-        else:
-            runs.append((r, r))
-    text = [f"{a}" if a == b else f"{a}–{b}" for a, b in runs[:6]]
-    return ", ".join(text) + (", …" if len(runs) > 6 else "")
+    return _table_ranges(rows, most=6)
 
 
 @dataclass(frozen=True)
