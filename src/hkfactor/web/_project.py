@@ -128,7 +128,7 @@ def run(s: Session, methods: dict[str, Any] | None = None) -> None:
     from hkfactor.evaluation import EvaluationRecipe, Inputs, file_digest
 
     s.problems = []
-    s.evaluation = None
+    s.evaluation = s.panel = None
     _drop_reports(s)
     if s.framework is None:
         return
@@ -137,6 +137,7 @@ def run(s: Session, methods: dict[str, Any] | None = None) -> None:
     except InputError as exc:
         s.problems = list(exc.problems)
         return
+    s.panel = panel
     base = s.recipe if s.recipe is not None else EvaluationRecipe(**E.default_recipe(panel.shape))
     fw_in = s.framework_source in ("upload", "mapping")
     inputs = Inputs(data=f"inputs/{s.data_path.name}", data_sha256=file_digest(s.data_path),
@@ -228,12 +229,12 @@ def view(s: Session, lang: str) -> dict[str, Any]:
         E.default_recipe(shape or "")
     ev = s.evaluation
     summary = None
-    if ev is not None:
-        cells = ev.panel.cells
+    if s.panel is not None:
+        cells = s.panel.cells
         years = sorted(int(y) for y in cells["year"].unique() if int(y))
-        summary = {"shape": ev.shape, "series": int(cells["series"].nunique()), "cells": len(cells),
-                   "units": int(cells["unit"].replace("", None).nunique()),
-                   "first": years[0] if years else None, "last": years[-1] if years else None}
+        summary = {"shape": s.panel.shape, "series": int(cells["series"].nunique()), "cells": len(cells),
+                   "units": len(s.panel.units), "first": years[0] if years else None,
+                   "last": years[-1] if years else None}
     return {
         "token": s.token, "filename": s.filename, "framework_name": s.framework_name, "recipe_name": s.recipe_name,
         "framework_source": s.framework_source, "table": table,

@@ -52,6 +52,8 @@ class Session:
     inspection: Any = None
     #: problems of the last step (reading against a framework, a recipe, evaluating)
     problems: list[Any] = field(default_factory=list)
+    #: the data as read against the framework (an EvalPanel), when reading succeeded
+    panel: Any = None
     #: the framework in use, where it came from ("upload", "builtin", "mapping") and its YAML text
     framework: Any = None
     framework_source: str = ""
