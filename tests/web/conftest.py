@@ -96,6 +96,20 @@ def gba_expected_ranks() -> dict[str, int]:
     return dict(zip(h["unit"], (int(r) for r in h["rank"]), strict=True))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _builtin_evaluation_first() -> None:
+    """Compute the built-in evaluation once, in the main thread, before any app starts.
+
+    The server warms it in a background thread; the evaluation silences library deprecation
+    warnings with ``warnings.catch_warnings`` (process-wide, not thread-safe), so under
+    ``filterwarnings = error`` a warm-up overlapping pytest's own per-test warning filters could
+    raise. Computed here first, the warm-up only finds it cached.
+    """
+    from hkfactor.web._evaluation import builtin_evaluation
+
+    builtin_evaluation()
+
+
 @pytest.fixture(scope="session")
 def app() -> Any:
     return create_app(lang="zh")

@@ -279,8 +279,7 @@ def create_app(*, lang: str = "zh", warm: bool = True, idle_seconds: float = 180
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if warm:
             await run_in_threadpool(store.warm)
-            threading.Thread(target=_evaluation.builtin_page, args=("en",), daemon=True,
-                             name="hkfactor-web-evaluation").start()
+            threading.Thread(target=_warm_evaluation, daemon=True, name="hkfactor-web-evaluation").start()
         try:
             yield
         finally:
@@ -745,6 +744,14 @@ def _limits(bench: Workbench) -> dict[str, int]:
 
 
 _MAX_INDICATORS = 200
+
+
+def _warm_evaluation() -> None:
+    """Compute the built-in evaluation in the background (a failure is logged; the page then says why)."""
+    try:
+        _evaluation.builtin_page("en")
+    except Exception:
+        log.exception("the built-in evaluation failed while warming up")
 
 
 def _choices() -> dict[str, Any]:
