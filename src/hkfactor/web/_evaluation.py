@@ -189,13 +189,14 @@ def _display(shape: str, indices: dict[str, Any], coupling: dict[str, Any] | Non
              ranking: list[dict[str, Any]] | None, lang: str) -> dict[str, dict[str, Any]]:
     """The method-dependent tables as shown (headers and formatted cells in ``lang``): the page
     renders them and its script replaces them with the same structure from the JSON API."""
-    row_head = tr("common.year" if shape == "time_series" else "evaluation.row", lang)
-    out: dict[str, dict[str, Any]] = {
-        "indices": {"headers": [row_head, *[c["label"] for c in indices["columns"]]],
-                    "numeric": [False, *[True] * len(indices["columns"])],
-                    "strong": [False, *[c["subsystem"] for c in indices["columns"]]],
-                    "rows": [[r, *[_f(v) for v in vals]] for r, vals in zip(indices["rows"], indices["values"],
-                                                                               strict=True)]}}
+    row_head = tr({"time_series": "common.year", "cross_section": "evaluation.unit"}.get(shape, "evaluation.row"), lang)
+    out: dict[str, dict[str, Any]] = {}
+    if ranking is None or len(indices["columns"]) > 1:  # one score only: the ranking table shows it
+        out["indices"] = {"headers": [row_head, *[c["label"] for c in indices["columns"]]],
+                          "numeric": [False, *[True] * len(indices["columns"])],
+                          "strong": [False, *[c["subsystem"] for c in indices["columns"]]],
+                          "rows": [[r, *[_f(v) for v in vals]] for r, vals in zip(indices["rows"], indices["values"],
+                                                                                     strict=True)]}
     if coupling is not None:
         rel = any(r["relative"] for r in coupling["rows"])
         heads = [row_head, *[f"U · {s['label']}" for s in coupling["subsystems"]], "C", "T", "D",
@@ -329,7 +330,8 @@ def _designs(ev: Any, lang: str) -> dict[str, Any] | None:
             est.append({"design": name, "outcome": str(r["outcome"]), "shock": str(r["shock"]),
                         "treatment": str(r["treatment"]), "effect": _num(r["effect"]), "ci_low": _num(r["ci_low"]),
                         "ci_high": _num(r["ci_high"]), "p": _num(r["p_value"]), "n_clusters": int(r["n_clusters"]),
-                        "n_obs": int(r["n_obs"]), "warnings": str(r["warnings"])})
+                        "n_obs": int(r["n_obs"]),
+                        "warnings": " ".join(dict.fromkeys(str(r["warnings"]).split()))})
         else:
             skipped.append({"design": name, "outcome": str(r["outcome"]), "shock": str(r["shock"]),
                             "reason": str(r["reason_zh" if lang == "zh" else "reason_en"])})

@@ -167,7 +167,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "evaluation.title": ("评价：香港因素与深圳创新的耦合", "Evaluation: coupling of the Hong Kong factor and Shenzhen's innovation"),
     "evaluation.intro": ("内置深港面板与指标框架的评价（综合指数、耦合协调度、趋势相似度、识别设计）。下方可更换方法即时重算；完整报告请用命令 hkfactor evaluate。",
                          "The built-in evaluation of the Shenzhen–Hong Kong panel and framework (indices, coupling coordination, trend similarity, identification). Change the methods below to re-evaluate at once; for the full report run hkfactor evaluate."),
-    "evaluation.headline_title": ("数据所能支持的结论", "What the data support"),
+    "evaluation.headline_title": ("一句话结论（识别设计）", "The headline (identification)"),
     "evaluation.scope": ("评价年份 {first}–{last}，使用指标 {used}/{indicators}，方法调整 {decisions} 项（默认方法：最小–最大值标准化、熵值法、加权算术平均）。",
                          "Years {first}–{last}, {used}/{indicators} indicators used, {decisions} decision(s) (default methods: min–max, entropy, weighted arithmetic mean)."),
     "evaluation.robustness": ("D 的稳健性区间", "Robustness band of D"),
@@ -240,6 +240,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "evaluation.used": ("使用", "used"),
     "evaluation.dropped": ("删除", "dropped"),
     "evaluation.row": ("行", "Row"),
+    "evaluation.unit": ("单元", "Unit"),
     "common.yes": ("是", "yes"),
     "common.no": ("否", "no"),
     # workbench
