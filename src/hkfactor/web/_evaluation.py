@@ -157,7 +157,7 @@ def variant_view(ev: Any, lang: str) -> dict[str, Any]:
     if "rank" in head.columns:  # one subsystem: its score ranks the rows (units, or years)
         ranking = sorted(({"row": rows[i], "value": _num(head["value"].iloc[i]), "rank": int(head["rank"].iloc[i])}
                           for i in range(len(head))), key=lambda r: (r["rank"], r["row"]))
-    charts = {"indices": {"kind": "line" if ev.shape == "time_series" else "bar", "x": rows,
+    charts: dict[str, dict[str, Any]] = {"indices": {"kind": "line" if ev.shape == "time_series" else "bar", "x": rows,
                           "series": [{"name": names.get(c, c), "data": [_num(v) for v in sc[c]]} for c in subs],
                           "ymax": 1, "title": "子系统指数" if zh else "Subsystem indices"}}
     if coupling is not None:

@@ -138,7 +138,7 @@ def run(s: Session, methods: dict[str, Any] | None = None) -> None:
         s.problems = list(exc.problems)
         return
     s.panel = panel
-    base = s.recipe if s.recipe is not None else EvaluationRecipe(**E.default_recipe(panel.shape))
+    base = s.recipe if s.recipe is not None else EvaluationRecipe().replace(**E.default_recipe(panel.shape))
     fw_in = s.framework_source in ("upload", "mapping")
     inputs = Inputs(data=f"inputs/{s.data_path.name}", data_sha256=file_digest(s.data_path),
                     framework="inputs/framework.yaml" if fw_in else "builtin",
