@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.web.conftest import MESSY_GBK
+from tests.web.conftest import GBA_CITIES, MESSY_GBK, gba_expected_ranks, gba_gbk_csv, gba_xlsx
 
 from hkfactor.web._i18n import TEXTS
 
@@ -100,11 +100,14 @@ def test_click_through_every_page(page: Any, lang: str) -> None:
     assert page.locator("h2", has_text=T("data.cells", lang)).count() == 1
     assert page.locator("table tbody tr").count() > 5
 
-    # Evaluation: headline, two charts
+    # Evaluation: the identification headline, the band of D, benchmarks, designs and four charts
     page.locator("nav.nav a", has_text=T("nav.evaluation", lang)).click()
-    page.wait_for_selector("#coupling-chart ~ * , .chart svg")
-    assert page.locator(".chart svg").count() == 2
-    assert page.locator("#eval-headline").inner_text().startswith("评价年份" if lang == "zh" else "Years")
+    page.wait_for_selector(".chart svg")
+    wait_until(page, "document.querySelectorAll('.chart svg').length === 4")
+    assert page.locator("#eval-headline").inner_text().startswith("数据所能支持的结论" if lang == "zh"
+                                                                  else "What the data support")
+    assert page.locator("#robustness-table tbody tr").count() >= 5
+    assert page.locator("#designs-table tbody tr").count() >= 1
 
     # Language switch keeps the page
     page.click("#lang-switch")
@@ -125,6 +128,87 @@ def test_upload_a_messy_gbk_csv(page: Any, lang: str, tmp_path: Path) -> None:
     text = page.locator("#problems").inner_text()
     assert "did you mean 'sz_pct_applications'" in text and "'abc' is not a number" in text
     assert "<script>alert(1)</script>" in text  # shown as text, never run (the fixture fails on a dialog)
+    page.click("#close-form button")
+    assert page.locator("#closed-msg").inner_text() == T("workbench.closed", lang)
+
+
+def test_evaluation_method_switch_updates_without_reload(page: Any) -> None:
+    page.goto("/evaluation?lang=en")
+    page.wait_for_selector("[data-chart=variant-indices] svg")
+    page.evaluate("window.__still_here = true")  # gone if the page reloaded
+
+    def d_column() -> list[str]:
+        heads = page.locator("#coupling-table thead th").all_inner_texts()
+        j = heads.index("D")
+        return [r[j] for r in page.evaluate(
+            "Array.from(document.querySelectorAll('#coupling-table tbody tr')).map("
+            "tr => Array.from(tr.cells).map(td => td.textContent))")]
+
+    def grey_ranks() -> list[str]:
+        return page.locator("#grey-table tbody tr td:nth-child(2)").all_inner_texts()
+
+    before, ranks_before = d_column(), grey_ranks()
+    page.select_option("#method-form select[name=aggregation]", "topsis")
+    wait_until(page, "(document.body.dataset.recipe || '').includes('aggregation=topsis')")
+    after = d_column()
+    assert len(after) == len(before) and after != before
+    assert page.evaluate("window.__still_here") is True
+    assert "aggregation=topsis" in page.url
+    assert page.locator("#method-status").inner_text() == T("evaluation.updated", "en")
+    # the numbers are the API's (and the evaluation's) for this recipe
+    api = page.evaluate("fetch('/api/evaluation/variant?normalisation=minmax&weighting=entropy&aggregation=topsis"
+                        "&min_year_coverage=0.5&lang=en').then(r => r.json())")
+    assert after == [f"{r['D']:.3f}" for r in api["coupling"]["rows"]]
+    page.select_option("#method-form select[name=normalisation]", "rank")
+    wait_until(page, "(document.body.dataset.recipe || '').includes('normalisation=rank')")
+    assert grey_ranks() != ranks_before or d_column() != after
+    # a coverage rule that leaves too little data: said in place, the old numbers hidden
+    page.select_option("#method-form select[name=min_year_coverage]", "0.8")
+    wait_until(page, "(document.body.dataset.recipe || '').includes('min_year_coverage=0.8')")
+    assert page.locator("#method-problems").is_visible() and not page.locator("#variant-results").is_visible()
+    assert "no span of 3 or more consecutive years" in page.locator("#method-problems").inner_text()
+    page.select_option("#method-form select[name=min_year_coverage]", "0.3")
+    wait_until(page, "(document.body.dataset.recipe || '').includes('min_year_coverage=0.3')")
+    assert page.locator("#variant-results").is_visible() and len(d_column()) >= len(before)
+    # the language switch keeps the chosen methods
+    assert "aggregation=topsis" in (page.locator("#lang-switch").get_attribute("href") or "")
+    assert page.evaluate("window.__still_here") is True
+
+
+@pytest.mark.parametrize(("name", "data", "lang"), [("大湾区城市.csv", "csv", "zh"), ("gba cities.xlsx", "xlsx", "en")])
+def test_workbench_cross_section_entropy_topsis(page: Any, tmp_path: Path, name: str, data: str, lang: str) -> None:
+    import openpyxl
+
+    from hkfactor.report.evaluation import sheet_name
+
+    f = tmp_path / name
+    f.write_bytes(gba_gbk_csv() if data == "csv" else gba_xlsx())
+    page.goto(f"/workbench?lang={lang}")
+    page.set_input_files("#upload-form input[name=file]", str(f))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#map-form")
+    assert page.locator("#upload-name").inner_text() == name
+    layout = page.locator("#layout-line").inner_text()
+    assert ("截面数据" if lang == "zh" else "cross-section") in layout
+    assert ("第 2 行" if lang == "zh" else "row 2") in layout  # the title row above the header was recognised
+    assert page.locator("#mapping tbody tr").count() == 8
+    page.select_option("#mapping select[aria-label$='单位GDP能耗']", "-")
+    assert page.locator("#map-form select[name=weighting]").input_value() == "entropy"
+    assert page.locator("#map-form select[name=aggregation]").input_value() == "topsis"
+    page.click("#map-form button[type=submit]")
+    page.wait_for_selector("#ranking-table")
+    rows = page.evaluate("Array.from(document.querySelectorAll('#ranking-table tbody tr'))"
+                         ".map(tr => [tr.cells[0].textContent, tr.cells[1].textContent])")
+    assert {city: int(rank) for rank, city in rows} == gba_expected_ranks()
+    assert {city for _r, city in rows} == set(GBA_CITIES)
+    assert page.locator("details.table-block").count() >= 15
+    page.wait_for_selector("[data-chart=wb-ranking] svg")
+    with page.expect_download() as dl:
+        page.click("#downloads a[href*='evaluation.xlsx']")
+    saved = tmp_path / "downloaded.xlsx"
+    dl.value.save_as(saved)
+    sheets = openpyxl.load_workbook(saved, read_only=True).sheetnames
+    assert {sheet_name(k) for k in ("indicators", "normalised", "weights", "scores", "topsis")} <= set(sheets)
     page.click("#close-form button")
     assert page.locator("#closed-msg").inner_text() == T("workbench.closed", lang)
 

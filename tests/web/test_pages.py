@@ -55,9 +55,28 @@ def test_data_page_has_heatmap_and_downloads(client: Any) -> None:
         assert href in r.text
 
 
-def test_evaluation_page_shows_headline_and_chart_data(client: Any) -> None:
-    r = client.get("/evaluation", params={"lang": "zh"})
-    assert "评价年份" in r.text and 'id="coupling-chart"' in r.text and "耦合协调度" in r.text
+def test_evaluation_page_shows_headline_band_benchmarks_designs(client: Any) -> None:
+    for lang, needle in (("zh", "数据所能支持的结论"), ("en", "What the data support")):
+        r = client.get("/evaluation", params={"lang": lang})
+        assert r.status_code == 200 and needle in r.text
+        for part in ('id="robustness-table"', 'id="benchmark-summary"', 'id="designs-table"', 'id="method-form"',
+                     'id="variant-indices"', 'id="coupling-table"', 'id="grey-table"', "/static/evaluation.js"):
+            assert part in r.text, part
+
+
+def test_evaluation_page_renders_the_chosen_methods_without_script(client: Any) -> None:
+    import re
+
+    def coupling_rows(html: str) -> list[str]:
+        table = html.split('id="coupling-table"')[1].split("</table>")[0]
+        return re.findall(r"<strong>([0-9.]+)</strong>", table)
+
+    base = client.get("/evaluation", params={"lang": "en"}).text
+    other = client.get("/evaluation", params={"lang": "en", "aggregation": "geometric", "normalisation": "rank"}).text
+    assert coupling_rows(base) and coupling_rows(base) != coupling_rows(other)
+    assert '<option value="geometric" selected>' in other
+    strict = client.get("/evaluation", params={"lang": "en", "min_year_coverage": 0.8}).text
+    assert 'id="method-problems">' in strict and "no span of 3 or more consecutive years" in strict
 
 
 @pytest.mark.parametrize(("url", "status", "zh", "en"), [

@@ -19,9 +19,9 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from fastapi import FastAPI, File, Form, Query, Request, UploadFile
+from fastapi import Body, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -32,10 +32,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hkfactor import __version__
-from hkfactor.web import _evaluation, _models
+from hkfactor.web import _evaluation, _models, _project
 from hkfactor.web import _service as svc
 from hkfactor.web._errors import ParamError, WebError
 from hkfactor.web._i18n import LANGS, tr
+from hkfactor.web._models import Aggregation, Normalisation, Weighting
 from hkfactor.web._state import Store
 from hkfactor.web._workbench import MAX_UPLOAD_BYTES, TOKEN_PATTERN, Workbench
 
@@ -63,6 +64,16 @@ class DownloadFormat(enum.StrEnum):
     csv = "csv"
     xlsx = "xlsx"
     zip = "zip"
+
+
+class WorkbenchFile(enum.StrEnum):
+    """The downloads of an evaluated upload."""
+
+    xlsx = "evaluation.xlsx"
+    html = "report.html"
+    recipe = "recipe.json"
+    framework = "framework.yaml"
+    zip = "project.zip"
 
 
 class Grouping(enum.StrEnum):
@@ -268,8 +279,7 @@ def create_app(*, lang: str = "zh", warm: bool = True, idle_seconds: float = 180
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if warm:
             await run_in_threadpool(store.warm)
-            threading.Thread(target=_evaluation.builtin_headline, args=("en",), daemon=True,
-                             name="hkfactor-web-evaluation").start()
+            threading.Thread(target=_warm_evaluation, daemon=True, name="hkfactor-web-evaluation").start()
         try:
             yield
         finally:
@@ -432,25 +442,41 @@ def create_app(*, lang: str = "zh", warm: bool = True, idle_seconds: float = 180
         return page(request, "series.html", lg, s=svc.series_detail(store, lg, code))
 
     @app.get("/evaluation", **api_doc)
-    def evaluation_page(request: Request, lang: LangQ = None) -> HTMLResponse:
+    def evaluation_page(
+        request: Request,
+        normalisation: Normalisation = Normalisation.minmax,
+        weighting: Weighting = Weighting.entropy,
+        aggregation: Aggregation = Aggregation.arithmetic,
+        min_year_coverage: Annotated[float, Query(ge=0.0, le=1.0)] = 0.5,
+        lang: LangQ = None,
+    ) -> HTMLResponse:
         lg = L(lang)
-        return page(request, "evaluation.html", lg, ev=_evaluation.builtin_headline(lg))
+        cov = _coverage(min_year_coverage)
+        ev = _evaluation.builtin_page(lg)
+        if ev.get("ok"):
+            ev["default_variant"] = ev["variant"]
+            ev["variant"] = _evaluation.builtin_variant(lg, normalisation=normalisation.value, weighting=weighting.value,
+                                                        aggregation=aggregation.value, min_year_coverage=cov)
+        return page(request, "evaluation.html", lg, ev=ev, choices=_choices(),
+                    f={"normalisation": normalisation.value, "weighting": weighting.value,
+                       "aggregation": aggregation.value, "min_year_coverage": cov})
 
     @app.get("/workbench", **api_doc)
     def workbench_page(request: Request, lang: LangQ = None) -> HTMLResponse:
         lg = L(lang)
-        return page(request, "workbench.html", lg, session=None, result=None, limits=_limits(bench))
+        return page(request, "workbench.html", lg, session=None, v=None, limits=_limits(bench), choices=_choices())
 
     @app.post("/workbench", include_in_schema=False)
     async def workbench_upload_page(
         request: Request,
         file: Annotated[UploadFile, File()],
         framework: Annotated[UploadFile | None, File()] = None,
+        recipe: Annotated[UploadFile | None, File()] = None,
         sheet: Annotated[str, Form(max_length=40)] = "",
         lang: LangQ = None,
     ) -> Response:
         lg = L(lang)
-        s = await _upload(bench, file, framework, sheet, lg)
+        s = await _upload(bench, file, framework, recipe, sheet)
         return RedirectResponse(_url(f"/workbench/{s.token}", lg), status_code=303)
 
     @app.get("/workbench/{token}", **api_doc)
@@ -458,14 +484,38 @@ def create_app(*, lang: str = "zh", warm: bool = True, idle_seconds: float = 180
                               lang: LangQ = None) -> HTMLResponse:
         lg = L(lang)
         s = bench.get(token)
-        return page(request, "workbench.html", lg, session=s, result=_result_in(s, lg), limits=_limits(bench))
+        return page(request, "workbench.html", lg, session=s, v=_project.view(s, lg), limits=_limits(bench),
+                    choices=_choices())
+
+    @app.post("/workbench/{token}/evaluate", include_in_schema=False)
+    async def workbench_evaluate_page(
+        request: Request,
+        token: Annotated[str, PathParam(pattern=TOKEN_PATTERN)],
+        column: Annotated[list[str] | None, Form(max_length=_MAX_INDICATORS)] = None,
+        direction: Annotated[list[str] | None, Form(max_length=_MAX_INDICATORS)] = None,
+        name: Annotated[str, Form(max_length=80)] = "",
+        normalisation: Annotated[Normalisation, Form()] = Normalisation.minmax,
+        weighting: Annotated[Weighting, Form()] = Weighting.entropy,
+        aggregation: Annotated[Aggregation, Form()] = Aggregation.topsis,
+        lang: LangQ = None,
+    ) -> Response:
+        lg = L(lang)
+        s = bench.get(token)
+        methods = {"normalisation": normalisation.value, "weighting": weighting.value, "aggregation": aggregation.value}
+        cols, dirs = column or [], direction or []
+        if len(cols) != len(dirs):
+            raise ParamError("direction", "error.type", expected="one per column")
+        mapping = [(c, d) for c, d in zip(cols, dirs, strict=True)]
+        await _evaluate(bench, s, mapping if cols else None, name, methods)
+        return RedirectResponse(_url(f"/workbench/{s.token}", lg) + "#result", status_code=303)
 
     @app.post("/workbench/{token}/close", include_in_schema=False)
     def workbench_close_page(request: Request, token: Annotated[str, PathParam(pattern=TOKEN_PATTERN)],
                              lang: LangQ = None) -> HTMLResponse:
         lg = L(lang)
         bench.close(token)
-        return page(request, "workbench.html", lg, session=None, result=None, closed=True, limits=_limits(bench))
+        return page(request, "workbench.html", lg, session=None, v=None, closed=True, limits=_limits(bench),
+                    choices=_choices())
 
     @app.get("/api", **api_doc)
     def api_page(request: Request, lang: LangQ = None) -> HTMLResponse:
@@ -603,8 +653,29 @@ def create_app(*, lang: str = "zh", warm: bool = True, idle_seconds: float = 180
 
     @app.get("/api/evaluation", tags=["evaluation"], response_model=_models.EvaluationOut)
     def api_evaluation(lang: LangQ = None) -> dict[str, Any]:
-        """Headline tables of the built-in evaluation (``ok: false`` with a reason when it cannot run)."""
-        return _evaluation.builtin_headline(L(lang))
+        """The built-in evaluation: the identification headline, the robustness band of D, the placebo
+        benchmarks, the designs, indicators, decisions, and the default methods' results (``ok: false``
+        with a reason when it cannot run)."""
+        return _evaluation.builtin_page(L(lang))
+
+    @app.get("/api/evaluation/variant", tags=["evaluation"], response_model=_models.VariantOut,
+             responses={422: {"model": _models.ErrorOut}})
+    def api_evaluation_variant(
+        normalisation: Normalisation = Normalisation.minmax,
+        weighting: Weighting = Weighting.entropy,
+        aggregation: Aggregation = Aggregation.arithmetic,
+        min_year_coverage: Annotated[float, Query(ge=0.0, le=1.0, description="one of 0.3 … 0.8")] = 0.5,
+        lang: LangQ = None,
+    ) -> dict[str, Any]:
+        """The built-in evaluation re-run with other methods (no robustness; cached per recipe): indices,
+        coupling, trend similarity and ranks. ``ok: false`` with the problems when the recipe leaves too
+        little data."""
+        lg = L(lang)
+        cov = _coverage(min_year_coverage)
+        if not _evaluation.builtin_page(lg).get("ok"):
+            raise WebError(503, "evaluation.not_ready")
+        return _evaluation.builtin_variant(lg, normalisation=normalisation.value, weighting=weighting.value,
+                                           aggregation=aggregation.value, min_year_coverage=cov)
 
     @app.post("/api/workbench", tags=["workbench"], response_model=_models.UploadOut, status_code=201,
               responses={413: {"model": _models.ErrorOut}, 415: {"model": _models.ErrorOut},
@@ -612,21 +683,51 @@ def create_app(*, lang: str = "zh", warm: bool = True, idle_seconds: float = 180
     async def api_upload(
         file: Annotated[UploadFile, File(description="CSV (UTF-8 or GBK) or .xlsx, at most 5 MB")],
         framework: Annotated[UploadFile | None, File(description="framework YAML (optional)")] = None,
+        recipe: Annotated[UploadFile | None, File(description="recipe.json of a saved project (optional)")] = None,
         sheet: Annotated[str, Form(max_length=40)] = "",
         lang: LangQ = None,
     ) -> dict[str, Any]:
-        """Upload a data table; returns the problems found (and the evaluation headline when there are none)."""
+        """Upload a data table (with a framework and a saved recipe, optionally): the detected layout, the
+        problems found, the columns to map, and the evaluation when a framework is known."""
         lg = L(lang)
-        s = await _upload(bench, file, framework, sheet, lg)
-        return {"token": s.token, "filename": s.filename, **_result_in(s, lg)}
+        s = await _upload(bench, file, framework, recipe, sheet)
+        return _project.view(s, lg)
 
     @app.get("/api/workbench/{token}", tags=["workbench"], response_model=_models.UploadOut,
              responses={404: {"model": _models.ErrorOut}})
     def api_upload_result(token: Annotated[str, PathParam(pattern=TOKEN_PATTERN)], lang: LangQ = None) -> dict[str, Any]:
-        """The result of an earlier upload (while it is kept)."""
+        """The state of an earlier upload (while it is kept)."""
+        return _project.view(bench.get(token), L(lang))
+
+    @app.post("/api/workbench/{token}/evaluate", tags=["workbench"], response_model=_models.UploadOut,
+              responses={404: {"model": _models.ErrorOut}, 422: {"model": _models.ErrorOut},
+                         503: {"model": _models.ErrorOut}})
+    async def api_upload_evaluate(
+        token: Annotated[str, PathParam(pattern=TOKEN_PATTERN)],
+        body: Annotated[_models.EvaluateIn, Body()],
+        lang: LangQ = None,
+    ) -> dict[str, Any]:
+        """Evaluate an upload: map columns to one subsystem (``indicators``; omit it to keep the framework
+        in use) and choose the methods. Returns every table of the evaluation."""
         lg = L(lang)
         s = bench.get(token)
-        return {"token": s.token, "filename": s.filename, **_result_in(s, lg)}
+        mapping = [(i.column, i.direction.value) for i in body.indicators] if body.indicators is not None else None
+        methods = {k: v.value for k, v in (("normalisation", body.normalisation), ("weighting", body.weighting),
+                                           ("aggregation", body.aggregation)) if v is not None}
+        await _evaluate(bench, s, mapping, body.name, methods)
+        return _project.view(s, lg)
+
+    @app.get("/api/workbench/{token}/download/{name}", tags=["workbench"],
+             responses={200: {"content": {"application/zip": {}, "text/html": {}}},
+                        404: {"model": _models.ErrorOut}})
+    async def api_upload_download(token: Annotated[str, PathParam(pattern=TOKEN_PATTERN)], name: WorkbenchFile,
+                                  lang: LangQ = None) -> Response:
+        """The evaluated upload's Excel workbook, HTML report (in ``lang``), replayable recipe.json, framework
+        YAML, or all of them with the inputs as a ZIP (replay with ``hkfactor evaluate --recipe recipe.json``)."""
+        s = bench.get(token)
+        body, media, filename = await run_in_threadpool(_project.download, s, name.value, L(lang))
+        return Response(body, media_type=media, headers={
+            "content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
 
     @app.delete("/api/workbench/{token}", tags=["workbench"], status_code=204)
     def api_upload_close(token: Annotated[str, PathParam(pattern=TOKEN_PATTERN)]) -> Response:
@@ -642,6 +743,31 @@ def _limits(bench: Workbench) -> dict[str, int]:
     return {"mb": MAX_UPLOAD_BYTES // (1024 * 1024), "minutes": int(bench.idle_seconds // 60)}
 
 
+_MAX_INDICATORS = 200
+
+
+def _warm_evaluation() -> None:
+    """Compute the built-in evaluation in the background (a failure is logged; the page then says why)."""
+    try:
+        _evaluation.builtin_page("en")
+    except Exception:
+        log.exception("the built-in evaluation failed while warming up")
+
+
+def _choices() -> dict[str, Any]:
+    return {"normalisation": [m.value for m in Normalisation], "weighting": [m.value for m in Weighting],
+            "aggregation": [m.value for m in Aggregation], "coverage": list(_evaluation.COVERAGES)}
+
+
+def _coverage(v: float) -> float:
+    """``min_year_coverage`` must be one of the offered values (each is a cached evaluation)."""
+    for c in _evaluation.COVERAGES:
+        if abs(v - c) < 1e-9:
+            return c
+    raise ParamError("min_year_coverage", "error.choice", value=f"{v:g}",
+                     valid=", ".join(f"{c:g}" for c in _evaluation.COVERAGES))
+
+
 async def _read_capped(f: UploadFile) -> bytes:
     data = await f.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
@@ -649,36 +775,52 @@ async def _read_capped(f: UploadFile) -> bytes:
     return data
 
 
-async def _upload(bench: Workbench, file: UploadFile, framework: UploadFile | None, sheet: str, lang: str) -> Any:
-    """Store an upload, check it (in a worker thread, at most two at once) and keep the result per language."""
+async def _optional(f: UploadFile | None, suffixes: tuple[str, ...], key: str) -> tuple[bytes | None, str]:
+    if f is None or not f.filename:
+        return None, ""
+    if Path(f.filename).suffix.lower() not in suffixes:
+        raise WebError(415, key)
+    return await _read_capped(f), f.filename
+
+
+async def _upload(bench: Workbench, file: UploadFile, framework: UploadFile | None, recipe: UploadFile | None,
+                  sheet: str) -> Any:
+    """Store an upload and check it (in a worker thread, at most two at once)."""
     data = await _read_capped(file)
-    fw_bytes = None
-    if framework is not None and framework.filename:
-        if Path(framework.filename).suffix.lower() not in (".yaml", ".yml"):
-            raise WebError(415, "error.upload_framework")
-        fw_bytes = await _read_capped(framework)
-    s = bench.create(file.filename or "", data, framework=fw_bytes,
-                     framework_name=(framework.filename or "") if fw_bytes is not None and framework is not None else "")
+    fw_bytes, fw_name = await _optional(framework, (".yaml", ".yml"), "error.upload_framework")
+    rc_bytes, rc_name = await _optional(recipe, (".json",), "error.upload_recipe")
+    s = bench.create(file.filename or "", data, framework=fw_bytes, framework_name=fw_name, recipe=rc_bytes,
+                     recipe_name=rc_name)
+    s.sheet = (int(sheet) if sheet.strip().isdigit() else sheet.strip()) or None
     if not bench.slots.acquire(blocking=False):
         bench.close(s.token)
         raise WebError(503, "error.busy")
     try:
-        sheet_arg: str | int | None = (int(sheet) if sheet.strip().isdigit() else sheet.strip()) or None
-        s.result = await run_in_threadpool(
-            _evaluation.check_upload, bench.data_file(s), framework=bench.framework_file(s),
-            sheet=sheet_arg if bench.data_file(s).suffix == ".xlsx" else None, evaluate_if_clean=True)
+        await run_in_threadpool(_project.check, s)
     finally:
         bench.slots.release()
     return s
 
 
-def _result_in(s: Any, lang: str) -> dict[str, Any]:
-    """The stored check result of a session, in ``lang`` (problems name the file as the user named it)."""
-    r = s.result
-    ev = r.get("evaluation")
-    shown = {"data.csv": s.filename, "data.xlsx": s.filename, "framework.yaml": s.framework_name or "framework.yaml"}
-    problems = [{**p, "file": shown.get(p.get("file") or "", p.get("file"))} for p in r.get("problems", [])]
-    return {"problems": problems, "title": r.get("title", ""),
-            "decisions": [{"kind": d["kind"], "subject": d["subject"], "text": d[lang]} for d in r.get("decisions", [])],
-            "summary": r.get("summary"), "evaluation": ev.get(lang) if ev else None,
-            "evaluation_error": r.get("evaluation_error")}
+async def _evaluate(bench: Workbench, s: Any, mapping: list[tuple[str, str]] | None, name: str,
+                    methods: dict[str, Any]) -> None:
+    """Map columns (when given) and evaluate, in a worker thread (at most two at once)."""
+    chosen: list[tuple[str, str, str]] = []
+    if mapping is not None:
+        units = {c["name"]: c.get("unit", "") for c in (s.inspection.candidates if s.inspection else [])}
+        bad = [c for c, _d in mapping if c not in units]
+        if bad:
+            raise ParamError("column", "error.choice", value=bad[0][:40], valid=", ".join(list(units)[:20]))
+        if any(d not in ("+", "-", "0") for _c, d in mapping):
+            raise ParamError("direction", "error.choice", value="?", valid="+, -, 0")
+        chosen = [(c, d, units[c]) for c, d in mapping if d != "0"]
+        if not chosen:
+            raise WebError(422, "workbench.none_chosen")
+    elif s.framework is None:
+        raise WebError(422, "workbench.none_chosen")
+    if not bench.slots.acquire(blocking=False):
+        raise WebError(503, "error.busy")
+    try:
+        await run_in_threadpool(_project.evaluate, s, chosen if mapping is not None else None, name, methods)
+    finally:
+        bench.slots.release()

@@ -2,27 +2,68 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "Aggregation",
     "AuditOut",
     "BrokerageOut",
     "ClaimDetailOut",
     "ClaimsOut",
     "CoverageOut",
+    "Direction",
     "ErrorOut",
+    "EvaluateIn",
     "EvaluationOut",
     "GraphOut",
+    "IndicatorIn",
     "NodeOut",
+    "Normalisation",
     "OptionsOut",
     "PathOut",
     "SeriesDetailOut",
     "SeriesListOut",
     "TimelineOut",
     "UploadOut",
+    "VariantOut",
+    "Weighting",
 ]
+
+
+class Normalisation(enum.StrEnum):
+    """How indicators are made comparable (pooled): min–max or percentile rank."""
+
+    minmax = "minmax"
+    rank = "rank"
+
+
+class Weighting(enum.StrEnum):
+    """Indicator weights within each subsystem."""
+
+    entropy = "entropy"
+    critic = "critic"
+    equal = "equal"
+    manual = "manual"
+
+
+class Aggregation(enum.StrEnum):
+    """How indicators are combined into group and subsystem scores."""
+
+    arithmetic = "arithmetic"
+    geometric = "geometric"
+    topsis = "topsis"
+    grey = "grey"
+
+
+class Direction(enum.StrEnum):
+    """An indicator's direction: more is better (+), less is better (-), or not used (0)."""
+
+    benefit = "+"
+    cost = "-"
+    unused = "0"
 
 
 class _M(BaseModel):
@@ -246,13 +287,47 @@ class SeriesDetailOut(_M):
 
 
 class EvaluationOut(_M):
+    """The built-in evaluation (``ok: false`` and a ``reason`` when it cannot run)."""
+
     ok: bool
 
 
+class VariantOut(_M):
+    """The built-in evaluation with other methods: ``ok``, the ``recipe``, and indices, coupling, trend
+    similarity (grey), ranking and chart specifications — or ``problems`` when it cannot run."""
+
+    ok: bool
+    recipe: dict[str, Any]
+
+
+class IndicatorIn(BaseModel):
+    """One column of the upload used as an indicator."""
+
+    model_config = ConfigDict(extra="forbid")
+    column: str = Field(min_length=1, max_length=200, description="column name (or indicator name, long layout)")
+    direction: Direction = Direction.benefit
+
+
+class EvaluateIn(BaseModel):
+    """Map columns to one subsystem and choose the methods."""
+
+    model_config = ConfigDict(extra="forbid")
+    indicators: list[IndicatorIn] | None = Field(default=None, max_length=200,
+                                                 description="omit to keep the framework in use")
+    name: str = Field(default="", max_length=80, description="name of the index (\"中文 / English\")")
+    normalisation: Normalisation | None = None
+    weighting: Weighting | None = None
+    aggregation: Aggregation | None = None
+
+
 class UploadOut(_M):
+    """An upload: the table read and its layout, the problems, the columns to map, the evaluation."""
+
     token: str
     filename: str
     problems: list[dict[str, Any]]
     decisions: list[dict[str, Any]]
+    table: dict[str, Any] | None
+    candidates: list[dict[str, Any]]
     summary: dict[str, Any] | None
     evaluation: dict[str, Any] | None
