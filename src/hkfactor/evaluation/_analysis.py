@@ -35,6 +35,8 @@ __all__ = [
 
 #: C at or above this is "≈ 1" in the coupling caveat.
 C_NEAR_ONE = 0.99
+#: Above this many indicators the leave-one-out runs (one rebuild each) are skipped, and said so.
+LOO_MAX_INDICATORS = 80
 GRID_NORMALISATIONS = ("minmax", "rank")
 GRID_WEIGHTINGS = ("entropy", "critic", "equal")
 GRID_AGGREGATIONS = ("arithmetic", "geometric")
@@ -71,6 +73,9 @@ register({
         "蒙特卡洛稳健性（hkfactor.robustness）：标准化方法（极差或百分位秩）随机选取，各指标权重上下浮动±{noise}，共 {n} 次"
         "（随机种子 {seed}）{failed}。"),
     "method.monte_carlo_failed": ("; {n} failed and are left out", "，其中 {n} 次失败已剔除"),
+    "method.leave_one_out_skipped": (
+        "Leave one indicator out skipped: {n} indicators (more than {most}); run it on a smaller framework.",
+        "未做逐一剔除指标：指标数 {n} 个（超过 {most} 个）；请在较小的框架上运行。"),
     "method.leave_one_out": (
         "Leave one indicator out ({n} runs): the largest change of the headline is {change} (without {series}, "
         "{row}); {n_changed} of the runs change the order of the groups' trend-similarity grades.",
@@ -375,7 +380,14 @@ def robustness(prepared: Prepared, ind: Indices, fw: EvalFramework, r: Evaluatio
         rk = pd.DataFrame(mat).rank(axis=1, ascending=False, method="min").to_numpy()
         summary["rank"] = pd.Series(nominal).rank(ascending=False, method="min").astype(int).to_numpy()
         summary["rank_min"], summary["rank_max"] = rk.min(axis=0).astype(int), rk.max(axis=0).astype(int)
-    loo, loo_runs = _leave_one_out(prepared, ind, fw, r, nominal, groups, decisions)
+    if len(prepared.used) <= LOO_MAX_INDICATORS:
+        loo, loo_runs = _leave_one_out(prepared, ind, fw, r, nominal, groups, decisions)
+    else:
+        loo = pd.DataFrame(columns=["series", "subsystem", "group", "max_abs_change", "change_row", "ranks",
+                                    "rank_changed", "note"])
+        loo_runs = pd.DataFrame()
+        decisions.append(Message("method.leave_one_out_skipped", "leave one out",
+                                 {"n": len(prepared.used), "most": LOO_MAX_INDICATORS}))
     group_ranks = pd.DataFrame(columns=["group", "rank", "rank_min", "rank_max"])
     if attribution is not None:
         gr = attribution.grey[["group", "rank"]].copy()

@@ -64,7 +64,6 @@ register({
                            "指标 {series!r}：link {value!r} 不是 {allowed} 之一"),
     "framework.bad_weight": ("{what} {id!r}: weight {value!r} is not a positive number",
                              "{what} {id!r}：权重 {value!r} 不是正数"),
-    "framework.no_names": ("needs name_zh or name_en", "需要 name_zh 或 name_en"),
     "framework.both_forms": ("give either 'subsystems' or 'channels' + 'innovation', not both",
                              "只能给出 subsystems，或 channels 加 innovation，不能同时给出"),
     "framework.no_subsystems": ("expected 'subsystems' (a list), or 'channels' and 'innovation'",
@@ -289,9 +288,7 @@ def framework_from_dict(doc: Any, *, file: str) -> EvalFramework:
                 if parsed is None:
                     bad(f"{w}.direction", "framework.bad_direction", series=series, value=item.get("direction"))
                 d = parsed or 1
-            zh, en = _text(item, "name_zh"), _text(item, "name_en")
-            if not zh and not en:
-                bad(w, "framework.no_names")
+            zh, en = _text(item, "name_zh"), _text(item, "name_en")  # without names, the code is the label
             zh_default = series if not series.isascii() else (en or series)  # a Chinese code is its own name
             out.append(IndicatorSpec(series, zh or zh_default, en or zh or series, d, _text(item, "unit"),
                                      _text(item, "section"), link, weight(item, w, "indicator", series)))

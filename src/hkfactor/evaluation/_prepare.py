@@ -447,8 +447,13 @@ def _fill_decisions(filled: pd.DataFrame, info: dict[tuple[str, int], tuple[int,
     out: list[Message] = []
     lo, hi = kept[0], kept[-1]
     u = f" ({unit})" if unit else ""
-    for s in filled.columns:
-        cells = [(int(y), info[(s, int(y))]) for y in filled.index if filled.loc[y, s] == "interpolated"]
+    labels = filled.to_numpy(dtype=object)
+    years = [int(y) for y in filled.index]
+    for j, s in enumerate(filled.columns):
+        col = labels[:, j]
+        if not (col != "").any():
+            continue
+        cells = [(years[i], info[(s, years[i])]) for i in np.flatnonzero(col == "interpolated")]
         if cells:
             outside = sorted({v for _y, ab in cells for v in ab if v < lo or v > hi})
             bridged = sorted({yb for _y, (a, b) in cells for yb in breaks.get(str(s), []) if a < yb <= b})
@@ -456,7 +461,7 @@ def _fill_decisions(filled: pd.DataFrame, info: dict[tuple[str, int], tuple[int,
                 "series": s, "unit": u, "listed": ", ".join(f"{y} ({a}–{b})" for y, (a, b) in cells),
                 "outside": Message("fill.outside", s, {"years": _years_text(outside)}) if outside else "",
                 "bridged": Message("fill.bridges_break", s, {"years": _years_text(bridged)}) if bridged else ""}))
-        carried = [(int(y), info[(s, int(y))][0]) for y in filled.index if filled.loc[y, s] == "carried"]
+        carried = [(years[i], info[(s, years[i])][0]) for i in np.flatnonzero(col == "carried")]
         if carried:
             parts = []
             fwd = [(y, a) for y, a in carried if a < y]
@@ -489,11 +494,9 @@ def _qualifiers(panel: EvalPanel, used: list[str], index: pd.Index, shape: str) 
 
 def _approximate_decisions(qual: pd.DataFrame, shape: str) -> list[Message]:
     groups: dict[str, list[str]] = {}
-    for s in qual.columns:
-        for k in qual.index:
-            v = str(qual.at[k, s])
-            if v:
-                groups.setdefault(v, []).append(f"{s} {_row_name(shape, k)}")
+    q = qual.to_numpy(dtype=object)
+    for j, i in zip(*np.nonzero(q.T != ""), strict=True):  # series by series, as the table reads
+        groups.setdefault(str(q[i, j]), []).append(f"{qual.columns[j]} {_row_name(shape, qual.index[i])}")
     out = []
     for qv in sorted(groups):
         meaning, mark = _QUAL_MEANING.get(qv, ({"en": f"qualifier '{qv}' used as a point value",
@@ -505,31 +508,37 @@ def _approximate_decisions(qual: pd.DataFrame, shape: str) -> list[Message]:
 
 def _coverage(panel: EvalPanel, fw: EvalFramework, wide: pd.DataFrame, kept: list[int], used: list[str],
               filled: pd.DataFrame, shape: str) -> pd.DataFrame:
-    c = panel.cells
-    prov = {(str(u), str(s), int(y)): (str(g), str(src), str(o)) for u, s, y, g, src, o in zip(
-        c["unit"], c["series"], c["year"], c["grade"].fillna(""), c["source_id"].fillna(""),
-        c["observation_id"].fillna(""), strict=True)}
-    rows = []
+    """One row per framework series × row of the data: status, provenance, whether it is analysed."""
+    spec = pd.DataFrame([(ind.series, sub, grp) for sub, grp, ind in fw.indicators()],
+                        columns=["series", "subsystem", "group"])
+    w = wide.reindex(columns=list(spec["series"]))
     single = panel.units[0] if len(panel.units) == 1 else ""
-    years0 = panel.years[0]
-    for sub, grp, ind in fw.indicators():
-        s = ind.series
-        col = wide[s] if s in wide.columns else pd.Series(np.nan, index=wide.index)
-        for key, v in col.items():
-            k: Any = key
-            unit, year = ((single, int(k)) if shape == "time_series" else (str(k), years0)
-                          if shape == "cross_section" else (str(k[0]), int(k[1])))
-            in_rows = year in kept
-            has = bool(pd.notna(v))
-            grade = src = obs = ""
-            if has:
-                grade, src, obs = prov.get((unit, s, year), ("", "", ""))
-                status = "observed"
-            elif s in used and in_rows and key in filled.index and filled.at[key, s]:
-                status = str(filled.at[key, s])
-            else:
-                status = "missing"
-            rows.append({"unit": unit, "series": s, "subsystem": sub, "group": grp, "year": year, "status": status,
-                         "grade": grade, "source_id": src, "observation_id": obs,
-                         "in_analysis": bool(s in used and in_rows)})
-    return pd.DataFrame(rows)
+    if shape == "time_series":
+        keys = pd.DataFrame({"unit": single, "year": [int(k) for k in w.index]})
+    elif shape == "cross_section":
+        keys = pd.DataFrame({"unit": [str(k) for k in w.index], "year": panel.years[0]})
+    else:
+        keys = pd.DataFrame({"unit": [str(k[0]) for k in w.index], "year": [int(k[1]) for k in w.index]})
+    n_rows, n_series = w.shape
+    out = pd.DataFrame({
+        "unit": np.tile(keys["unit"].to_numpy(dtype=object), n_series),
+        "series": np.repeat(spec["series"].to_numpy(dtype=object), n_rows),
+        "subsystem": np.repeat(spec["subsystem"].to_numpy(dtype=object), n_rows),
+        "group": np.repeat(spec["group"].to_numpy(dtype=object), n_rows),
+        "year": np.tile(keys["year"].to_numpy(dtype=int), n_series),
+    })
+    has = w.notna().to_numpy().T.ravel()
+    fill = filled.reindex(index=w.index, columns=list(spec["series"])).astype(object)
+    fill = fill.where(fill.notna(), "").to_numpy(dtype=object).T.ravel()
+    in_rows = out["year"].isin(kept).to_numpy()
+    is_used = out["series"].isin(used).to_numpy()
+    status = np.where(has, "observed", np.where(is_used & in_rows & (fill != ""), fill, "missing"))
+    prov = panel.cells[["unit", "series", "year", "grade", "source_id", "observation_id"]].astype(
+        {"unit": str, "series": str, "year": int})
+    out = out.assign(status=status).merge(prov, on=["unit", "series", "year"], how="left")
+    for col in ("grade", "source_id", "observation_id"):
+        v = out[col].astype(object)
+        out[col] = v.where((out["status"] == "observed") & v.notna(), "").astype(str)
+    out["in_analysis"] = is_used & in_rows
+    return out[["unit", "series", "subsystem", "group", "year", "status", "grade", "source_id", "observation_id",
+                "in_analysis"]]

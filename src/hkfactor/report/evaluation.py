@@ -47,6 +47,9 @@ from hkfactor.report import _svg
 __all__ = ["ReportFiles", "render_html", "write_report", "write_tables"]
 
 _TEMPLATES = Path(__file__).parent / "templates"
+#: Above these sizes a table is cut in the page (the full one is in tables/*.csv), the coverage
+#: heatmap is not drawn, and a table is left out of the workbook (its CSV has it all).
+HTML_MAX_CELLS, HEATMAP_MAX_CELLS, XLSX_MAX_CELLS = 20_000, 6_000, 200_000
 _SHAPES = {"time_series": ("时间序列（以年份为评价单元）", "time series (years are the units)"),
            "cross_section": ("截面数据（各单元同一时期）", "cross-section (units in one period)"),
            "panel": ("面板数据（单元 × 年份）", "panel (units × years)")}
@@ -257,22 +260,25 @@ def _headline(ev: Evaluation, names: _Names) -> tuple[list[dict[str, Any]], list
 def _value_table(ev: Evaluation, names: _Names) -> Table:
     """Raw matrix: every used value, linked to its source, marked when filled or approximate."""
     p = ev.prepared
-    keys = _keys(p.values.index, ev.shape)
+    shown = _cut(p.values) if p.values.size > HTML_MAX_CELLS else p.values
+    used = [c for c in p.used if c in shown.columns]
+    cut = _cut_note(p.values.shape[0], p.values.shape[1], shown.shape[0], shown.shape[1], "raw")
+    keys = _keys(shown.index, ev.shape)
     cells = ev.panel.cells
     prov = {(str(u), str(s), int(y)): r for u, s, y, r in zip(
         cells["unit"], cells["series"], cells["year"], cells.to_dict("records"), strict=True)}
     single = ev.panel.units[0] if len(ev.panel.units) == 1 else ""
     y0 = ev.panel.years[0]
-    units = {s: display_unit(names.unit.get(s, "")) for s in p.used}
+    units = {s: display_unit(names.unit.get(s, "")) for s in used}
     cols = _key_cols(ev) + [(f"{names.zh.get(s, s)}（{units[s][1]}）" if units[s][1] else names.zh.get(s, s),
                              f"{names.en.get(s, s)} ({units[s][2]})" if units[s][2] else names.en.get(s, s), True)
-                            for s in p.used]
+                            for s in used]
     rows = []
-    for i, k in enumerate(p.values.index):
+    for i, k in enumerate(shown.index):
         unit, year = ((single, int(k)) if ev.shape == "time_series" else (str(k), y0)
                       if ev.shape == "cross_section" else (str(k[0]), int(k[1])))
         row = _key_cells(keys, i)
-        for s in p.used:
+        for s in used:
             factor = units[s][0]
             v = _num(p.values.at[k, s]) * factor
             fill = str(p.filled.at[k, s])
@@ -290,23 +296,43 @@ def _value_table(ev: Evaluation, names: _Names) -> Table:
                 row.append(_c(fmt_value(v, 3) + mk, href="#decisions", title=fill,
                               cls={"interpolated": "imp", "carried": "carr", "imputed": "imp"}.get(fill, "miss")))
         rows.append(row)
-    return Table("raw", _bi("原始数据矩阵（每个数值链接到来源）", "Raw data matrix (every value links to its source)"),
-                 cols, rows, note=_bi(
+    legend = _bi(
                      f"颜色 = 来源等级（A 官方统计，B 引用官方数据的政府/主流媒体，C 二手资料）；{MARK_INTERPOLATED} 线性插值，"
                      f"{MARK_CARRIED} 平推（沿用最近观测值，非插值），{MARK_IMPUTED} 以其他单元均值填补；≈ 约数，≥ 下限，≤ 上限（均按点值使用）。",
                      f"Colour = source grade (A official statistics, B government or major media quoting official "
                      f"figures, C secondary); {MARK_INTERPOLATED} interpolated, {MARK_CARRIED} carried from the nearest "
                      f"observation (not interpolated), {MARK_IMPUTED} filled with the other units' mean; ≈ approximate, "
-                     "≥ lower bound, ≤ upper bound (each used as a point value)."),
-                 collapsed=True, row_ids=[f"val-{_row_id(keys, i)}" for i in range(len(rows))])
+                     "≥ lower bound, ≤ upper bound (each used as a point value).")
+    if cut is not None:
+        legend = {k: legend[k] + " " + cut[k] for k in legend}
+    return Table("raw", _bi("原始数据矩阵（每个数值链接到来源）", "Raw data matrix (every value links to its source)"),
+                 cols, rows, note=legend, collapsed=True, row_ids=[f"val-{_row_id(keys, i)}" for i in range(len(rows))])
 
 
 def _keys(index: pd.Index, shape: str) -> pd.DataFrame:
     return row_keys(index, shape)  # the same keys the result tables carry
 
 
+def _cut_note(n_rows: int, n_cols: int, shown_rows: int, shown_cols: int, csv: str) -> dict[str, str] | None:
+    if (shown_rows, shown_cols) == (n_rows, n_cols):
+        return None
+    return _bi(f"表格较大：此处显示前 {shown_rows} 行、前 {shown_cols} 列（共 {n_rows} 行、{n_cols} 列）；完整表格见 tables/{csv}.csv。",
+               f"A large table: the first {shown_rows} rows and {shown_cols} columns are shown here (of {n_rows} × "
+               f"{n_cols}); the whole table is in tables/{csv}.csv.")
+
+
+def _cut(df: pd.DataFrame) -> pd.DataFrame:
+    """At most :data:`HTML_MAX_CELLS` cells: the first columns, then the first rows."""
+    cols = max(1, min(df.shape[1], HTML_MAX_CELLS // max(len(df), 1), 60))
+    rows = max(1, min(len(df), HTML_MAX_CELLS // cols))
+    return df.iloc[:rows, :cols]
+
+
 def _matrix(ev: Evaluation, df: pd.DataFrame, tid: str, title: dict[str, str], names: _Names,
-            *, collapsed: bool = True, ranks: bool = False, prefix: str = "") -> Table:
+            *, collapsed: bool = True, ranks: bool = False, prefix: str = "", csv: str = "") -> Table:
+    full_shape = df.shape
+    df = _cut(df) if df.size > HTML_MAX_CELLS else df
+    cut = _cut_note(full_shape[0], full_shape[1], df.shape[0], df.shape[1], csv or tid)
     keys = _keys(df.index, ev.shape)
     cols = _key_cols(ev) + [names.col(c) for c in df.columns]
     if ranks:
@@ -318,7 +344,7 @@ def _matrix(ev: Evaluation, df: pd.DataFrame, tid: str, title: dict[str, str], n
         if ranks:
             row += [_c(int(v) if math.isfinite(v) else "—") for v in rk.iloc[i]]
         rows.append(row)
-    return Table(tid, title, cols, rows, collapsed=collapsed,
+    return Table(tid, title, cols, rows, note=cut, collapsed=collapsed,
                  row_ids=[f"{prefix}{_row_id(keys, i)}" for i in range(len(rows))] if prefix else [])
 
 
@@ -453,7 +479,7 @@ def _charts(ev: Evaluation, names: _Names) -> list[_svg.Chart]:
                              g["grade"].tolist(), title=("趋势相似度（灰色关联度）", "Trend similarity (grey relational grade)"),
                              x_range=(0.0, 1.0)))
     cov = ev.prepared.coverage
-    if not cov.empty:
+    if not cov.empty and len(cov) <= HEATMAP_MAX_CELLS:
         cov = cov.assign(col=cov["year"].astype(str) if ev.shape == "time_series" else cov["unit"].astype(str)
                          if ev.shape == "cross_section" else cov["unit"].astype(str) + " " + cov["year"].astype(str))
         series_codes: list[str] = [str(x) for x in dict.fromkeys(cov["series"])]
@@ -484,7 +510,7 @@ def _context(ev: Evaluation, charts: list[_svg.Chart], lang: str, command: str) 
     subs = [s.id for s in fw.subsystems]
     score_cols = [c for c in ind.scores.columns if c != "INDEX"]
     results.append(_matrix(ev, ind.scores[score_cols], "scores", _bi("得分（0–1）与排名", "Scores (0–1) and ranks"),
-                           names, collapsed=False, ranks=ev.shape != "time_series", prefix="sc-"))
+                           names, collapsed=False, ranks=ev.shape != "time_series", prefix="sc-", csv="scores"))
     if ev.coupling is not None:
         t = ev.coupling.table
         keys = _keys(ind.scores.index, ev.shape)
@@ -547,7 +573,8 @@ def _context(ev: Evaluation, charts: list[_svg.Chart], lang: str, command: str) 
                                f"obstacles-{_slug(s.id)}",
                                _bi(f"障碍度：{s.name_zh}（各{'分组' if level == 'group' else '指标'}，每行合计为1）",
                                    f"Obstacle degree: {s.name_en} (by {'group' if level == 'group' else 'indicator'}, "
-                                   "rows sum to 1)"), names, collapsed=ev.shape != "time_series"))
+                                   "rows sum to 1)"), names, collapsed=ev.shape != "time_series",
+                               csv="obstacle_groups" if level == "group" else "obstacles"))
     if ev.robustness is not None:
         sm = ev.robustness.summary
         rcols: list[tuple[str, str, str, str]] = [
@@ -588,7 +615,7 @@ def _context(ev: Evaluation, charts: list[_svg.Chart], lang: str, command: str) 
     if ev.attribution is not None:
         coef = ev.attribution.coefficients.set_axis(ind.scores.index)
         intermediate.append(_matrix(ev, coef[list(ev.attribution.groups)], "grey-coefficients",
-                                    _bi("灰色关联系数", "Grey relational coefficients"), names))
+                                    _bi("灰色关联系数", "Grey relational coefficients"), names, csv="grey_coefficients"))
     if ev.robustness is not None and not ev.robustness.loo.empty:
         intermediate.append(_long_table(ev.robustness.loo, "loo", _bi("逐一剔除指标", "Leave one indicator out"), [
             ("series", "剔除的指标", "indicator left out", "text"), ("group", "分组", "group", "text"),
@@ -655,7 +682,14 @@ def write_tables(ev: Evaluation, out_dir: str | Path, *, excel: bool = True) -> 
             import openpyxl  # noqa: F401
         except ImportError:
             return paths, None
-        xlsx = write_excel({sheet_name(name): df for name, df in tables.items()}, out / "evaluation.xlsx")
+        kept = {sheet_name(name): df for name, df in tables.items() if df.size <= XLSX_MAX_CELLS}
+        left = [name for name, df in tables.items() if df.size > XLSX_MAX_CELLS]
+        if left:
+            kept["说明 Notes"] = pd.DataFrame({
+                "table": left, "csv": [f"tables/{n}.csv" for n in left],
+                "zh": [f"表格超过 {XLSX_MAX_CELLS} 个单元格，未写入工作簿；见 CSV 文件" for _n in left],
+                "en": [f"more than {XLSX_MAX_CELLS} cells: not in the workbook; see the CSV file" for _n in left]})
+        xlsx = write_excel(kept, out / "evaluation.xlsx")
     return paths, xlsx
 
 
