@@ -528,8 +528,8 @@ def _coverage(panel: EvalPanel, fw: EvalFramework, wide: pd.DataFrame, kept: lis
         "year": np.tile(keys["year"].to_numpy(dtype=int), n_series),
     })
     has = w.notna().to_numpy().T.ravel()
-    fill = filled.reindex(index=w.index, columns=list(spec["series"])).astype(object)
-    fill = fill.where(fill.notna(), "").to_numpy(dtype=object).T.ravel()
+    fill_frame = filled.reindex(index=w.index, columns=list(spec["series"])).astype(object)
+    fill = fill_frame.where(fill_frame.notna(), "").to_numpy(dtype=object).T.ravel()
     in_rows = out["year"].isin(kept).to_numpy()
     is_used = out["series"].isin(used).to_numpy()
     status = np.where(has, "observed", np.where(is_used & in_rows & (fill != ""), fill, "missing"))
