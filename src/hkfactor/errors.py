@@ -66,6 +66,8 @@ class Problem:
     def render(self, lang: str = "en") -> str:
         """The problem with its place, in ``lang`` (``"en"`` or ``"zh"``)."""
         text = render(self.code, self.params, lang) if self.code else self.message
+        # in a YAML or JSON file the field is a path (subsystems[0].indicators[5]), not a column
+        path = self.file.lower().endswith((".yaml", ".yml", ".json"))
         if lang == "zh":
             where = self.file
             if self.line is not None:
@@ -73,7 +75,7 @@ class Problem:
             if self.row is not None:
                 where += f"，第 {self.row} 行"
             if self.field:
-                where += f"，列“{self.field}”"
+                where += f"，位置 {self.field}" if path else f"，列“{self.field}”"
             return f"{where}：{text}"
         where = self.file
         if self.line is not None:
@@ -81,7 +83,7 @@ class Problem:
         if self.row is not None:
             where += f", row {self.row}"
         if self.field:
-            where += f", column '{self.field}'"
+            where += f", at {self.field}" if path else f", column '{self.field}'"
         return f"{where}: {text}"
 
     def __str__(self) -> str:

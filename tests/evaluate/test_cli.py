@@ -316,9 +316,9 @@ def test_framework_key_typo_exits_2(run_cli, tmp_path: Path) -> None:
     fw.write_text(text.replace("name_en: Re-exports via A, direction: +", "name_en: Re-exports via A, directon: +"),
                   encoding="utf-8")
     for lang, texts in (
-        ("en", ("typo.yaml, column 'channels[2].indicators[0]': unknown key 'directon'", "did you mean 'direction'?",
+        ("en", ("typo.yaml, at channels[2].indicators[0]: unknown key 'directon'", "did you mean 'direction'?",
                 "'direction' is required")),
-        ("zh", ("typo.yaml，列“channels[2].indicators[0]”：未知的键 'directon'", "是否应为 'direction'",
+        ("zh", ("typo.yaml，位置 channels[2].indicators[0]：未知的键 'directon'", "是否应为 'direction'",
                 "必须给出 direction")),
     ):
         proc = _run(run_cli, "--data", str(EXAMPLES / "synthetic_pair.csv"), "--framework", str(fw),

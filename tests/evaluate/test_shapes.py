@@ -541,8 +541,8 @@ def test_error_language_follows_lang(run_cli, tmp_path: Path) -> None:
         encoding="utf-8")
     bad = tmp_path / "nodir.yaml"
     bad.write_text(text, encoding="utf-8")
-    place = {"zh": f"{bad}，列“subsystems[0].indicators[1].direction”：",
-             "en": f"{bad}, column 'subsystems[0].indicators[1].direction': "}
+    place = {"zh": f"{bad}，位置 subsystems[0].indicators[1].direction：",
+             "en": f"{bad}, at subsystems[0].indicators[1].direction: "}
     for lang in ("zh", "en"):
         err = _fails(run_cli("evaluate", "--data", str(data), "--framework", str(bad), "--out", str(tmp_path / "o"),
                              "--lang", lang))
