@@ -17,6 +17,7 @@ from typing import Any
 from hkfactor.messages import render
 
 __all__ = [
+    "TITLES_ZH",
     "HKFactorError",
     "InputError",
     "MethodNotFoundError",
@@ -90,6 +91,20 @@ class Problem:
         return self.render("en")
 
 
+#: Chinese headers of the errors users meet most (the English title is the key; others stay English).
+TITLES_ZH: dict[str, str] = {
+    "invalid input": "输入有误", "invalid data": "数据有误", "invalid framework": "指标框架有误",
+    "invalid recipe": "方案有误", "invalid recipe file": "方案文件有误", "cannot read table": "无法读取表格",
+    "too little data to evaluate": "数据太少，无法评价", "nothing to evaluate": "没有可评价的数据",
+    "invalid --out": "--out 有误", "invalid --sheet": "--sheet 有误", "invalid --recipe": "--recipe 有误",
+    "missing --framework": "缺少 --framework", "missing --data": "缺少 --data",
+    "cannot replay the recipe": "无法按方案重现", "output folder not replaced": "未替换输出目录",
+    "unsafe output path": "输出路径不安全", "output name collision": "输出名称冲突", "invalid YAML": "YAML 有误",
+    "invalid text file": "文本文件有误", "invalid evidence": "证据文件有误", "invalid filter": "筛选条件有误",
+    "invalid city coordinates": "城市坐标有误", "cannot start the server": "无法启动服务",
+}
+
+
 class HKFactorError(Exception):
     """Base class of every error hkfactor raises on purpose."""
 
@@ -110,10 +125,14 @@ class InputError(HKFactorError):
         lines += [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
 
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` (:data:`TITLES_ZH` for Chinese; the English title otherwise)."""
+        return TITLES_ZH.get(self.title, self.title) if lang == "zh" else self.title
+
     def render(self, lang: str = "en") -> str:
         """Every problem, one per line, in ``lang``; the header counts them."""
         n = len(self.problems)
-        head = f"{self.title}：{n} 个问题" if lang == "zh" else f"{self.title}: {n} problem(s)"
+        head = f"{self.title_in(lang)}：{n} 个问题" if lang == "zh" else f"{self.title}: {n} problem(s)"
         return "\n".join([head, *(f"  - {p.render(lang)}" for p in self.problems)])
 
 

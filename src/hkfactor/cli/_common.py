@@ -121,7 +121,7 @@ def fail(exc: HKFactorError, lang: str = "zh") -> None:
     head = Text("错误" if lang == "zh" else "error", style="bold red")
     if isinstance(exc, InputError):
         count = f"{len(exc.problems)} 个问题" if lang == "zh" else f"{len(exc.problems)} problem(s)"
-        err_console.print(head + Text(f": {exc.title} — {count}"), highlight=False)
+        err_console.print(head + Text(f": {exc.title_in(lang)} — {count}"), highlight=False)
         for p in exc.problems:
             err_console.print(Text(f"  • {p.render(lang)}"), highlight=False)
     else:
