@@ -19,6 +19,7 @@ from hkfactor.evaluation.designs._common import (
     quiet_libraries,
     version,
 )
+from hkfactor.evaluation.designs._kernel import use_vectorised_denominator
 from hkfactor.evaluation.designs._results import DesignWarning, Estimate, Sample, TwfeResult
 
 __all__ = ["twfe", "wild_bootstrap"]
@@ -47,6 +48,7 @@ def wild_bootstrap(
     """
     weights = "webb" if n_clusters < WEBB_BELOW else "rademacher"
     warns: list[DesignWarning] = []
+    use_vectorised_denominator(library("wildboottest.wildboottest").WildboottestCL)
     if weights == "webb":
         warns.append(DesignWarning("webb_weights", value=float(n_clusters), threshold=float(WEBB_BELOW)))
     with quiet_libraries(), warnings.catch_warnings(record=True) as caught:
