@@ -14,7 +14,7 @@ Every estimator is a well-kept library's (pyfixest, pysyncon) through
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,13 +40,13 @@ MIN_CLUSTERS, MIN_TREATED, MIN_CONTROL, MIN_PRE, MIN_POST, MIN_DONORS = 10, 3, 5
 register({
     "identify.estimated": (
         "Estimated association of Hong Kong exposure with innovation: {effect} ({level} CI {lo} to {hi}; "
-        "p = {p}) — {design} around {shock}, outcome {outcome}, {n_clusters} cities, {n_obs} city-years (source grades {grades})"
+        "p = {p}) — {design} around {shock}, outcome: {outcome}, {n_clusters} cities, {n_obs} city-years (source grades {grades})"
         "{weak}{caveat}{pretrend}.",
         "香港关联与创新的估计关联：{effect}（{level} 置信区间 {lo} 至 {hi}；p = {p}）—— {design}（冲击：{shock}），结果变量 {outcome}，"
         "{n_clusters} 个城市、{n_obs} 个城市-年（来源等级 {grades}）{weak}{caveat}{pretrend}。"),
     "identify.not_credible": (
         "What the data support: no credible estimate of Hong Kong's role — the best available design ({design} "
-        "around {shock}, outcome {outcome}, {n_clusters} cities, {n_obs} city-years, source grades {grades}) gives "
+        "around {shock}, outcome: {outcome}, {n_clusters} cities, {n_obs} city-years, source grades {grades}) gives "
         "{effect} ({level} CI {lo} to {hi}) but {why}. The coupling and trend-similarity results below describe "
         "co-movement over time; they are not evidence of Hong Kong's role.",
         "数据所能支持的结论：没有可信的香港作用估计 —— 现有最好的设计（{design}，冲击 {shock}，结果变量 {outcome}，{n_clusters} 个城市、"
@@ -125,6 +125,9 @@ class CityData:
     distance_km: dict[str, float]
     shocks: dict[str, int]
     label: str = "city panel"
+    #: Reader-facing names of series and shocks, ``{code: {"en": …, "zh": …}}``; a code without
+    #: one is shown as is.
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -366,8 +369,9 @@ def identify(prepared: Prepared, ind: Indices, fw: EvalFramework, r: EvaluationR
             grades = city.values[city.values["series"] == best.outcome]["grade"].fillna("").value_counts() \
                 if city is not None else pd.Series(dtype=int)
             head = Message("identify.estimated", best.design, {
-                **p, "design": design_name(best.design), "outcome": best.outcome,
-                "shock": f"{best.shock} {city.shocks.get(best.shock, '') if city is not None else ''}".strip(),
+                **p, **_log_points(best.result.estimate),
+                "design": design_name(best.design), "outcome": _name(city, best.outcome),
+                "shock": _shock_name(city, best.shock),
                 "grades": " ".join(f"{g or '—'} {n}" for g, n in sorted(grades.items())),
                 "weak": Message("identify.grades_weak", "") if grades.get("C", 0) > grades.sum() / 2 else "",
                 "pretrend": _pretrend(runs, best)})
@@ -383,6 +387,28 @@ def identify(prepared: Prepared, ind: Indices, fw: EvalFramework, r: EvaluationR
         head = Message("identify.not_supported", "", {"reason": reason})
     return Identification(headline=head, runs=tuple(runs), benchmarks=bench, associated=associated,
                           decisions=tuple(decisions))
+
+
+def _log_points(est: Any) -> dict[str, Any]:
+    """City designs model log outcomes: say so, with the effect as a percentage change."""
+    def pct(x: float) -> str:
+        return f"{100 * math.expm1(x):+.0f} %"
+
+    return {"effect": {"en": f"{_fmt(est.effect)} log points ({pct(est.effect)})",
+                       "zh": f"{_fmt(est.effect)} 个对数点（约 {pct(est.effect)}）"},
+            "lo": {"en": pct(est.ci_low), "zh": pct(est.ci_low)}, "hi": {"en": pct(est.ci_high), "zh": pct(est.ci_high)}}
+
+
+def _name(city: CityData | None, code: str) -> dict[str, str] | str:
+    return city.names.get(code, code) if city is not None else code
+
+
+def _shock_name(city: CityData | None, shock: str) -> dict[str, str] | str:
+    year = city.shocks.get(shock, "") if city is not None else ""
+    label = _name(city, shock)
+    if isinstance(label, dict):
+        return {"en": f"{label['en']} ({year})", "zh": f"{label['zh']}（{year}）"} if year else label
+    return f"{shock} {year}".strip()
 
 
 #: Below this pre-trend p-value the event study rejects parallel pre-trends.
@@ -416,7 +442,7 @@ def _thin_reason(city: CityData) -> Message:
 def builtin_city_data() -> CityData | None:
     """The built-in city panel (hkfactor.panel.build_cities), distances to Hong Kong and dated shocks."""
     from hkfactor.evaluation.designs import dated_shocks
-    from hkfactor.panel import build_cities, city_distances
+    from hkfactor.panel import build_cities, city_distances, read_series
 
     try:
         cp = build_cities()
@@ -429,6 +455,11 @@ def builtin_city_data() -> CityData | None:
         dist = {str(k): float(v) for k, v in city_distances()["distance_km"].items()}
     except HKFactorError:
         dist = {}
-    shocks = {s.id: int(s.year) for s in dated_shocks() if s.year is not None}
+    dated = dated_shocks()
+    shocks = {s.id: int(s.year) for s in dated if s.year is not None}
+    names = {s.id: {"en": s.label_en, "zh": s.label_zh} for s in dated}
+    ser = read_series()
+    names |= {str(c): {"en": str(en), "zh": str(zh)}
+              for c, en, zh in zip(ser["code"], ser["name_en"], ser["name_zh"], strict=True) if str(c) in CITY_OUTCOMES}
     return CityData(values=values[["unit", "year", "series", "value", "grade"]], distance_km=dist, shocks=shocks,
-                    label="built-in city panel")
+                    label="built-in city panel", names=names)
