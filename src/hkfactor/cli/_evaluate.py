@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,7 +18,15 @@ from hkfactor.cli._common import Lang, LangOpt, app, console, err_console
 from hkfactor.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from hkfactor.evaluation import EvalFramework, EvalPanel, Evaluation, EvaluationRecipe
+    from hkfactor.evaluation import (
+        CityData,
+        CityDesigns,
+        EvalFramework,
+        EvalPanel,
+        Evaluation,
+        EvaluationRecipe,
+        PendingCityDesigns,
+    )
 
 __all__ = ["evaluate_command"]
 
@@ -80,85 +90,191 @@ def evaluate_command(
 
     评价：综合指数、耦合协调度、趋势相似度（灰色关联）、障碍度与稳健性，输出中英双语报告与全部中间表。
     """
-    from hkfactor.evaluation import (
-        DataError,
-        EvaluationRecipe,
-        Inputs,
-        builtin_city_data,
-        builtin_framework,
-        builtin_panel,
-        evaluate,
-        file_digest,
-        read_data,
-        read_framework,
-    )
-    from hkfactor.report.evaluation import write_report
+    # the built-in run: the city designs (and the libraries they load) start in a second process now
+    pending = _start_city_designs() if data is None and framework is None and recipe is None \
+        and robustness is not False else None
+    try:
+        from hkfactor.evaluation import (
+            DataError,
+            EvaluationRecipe,
+            Inputs,
+            builtin_city_data,
+            builtin_framework,
+            builtin_panel,
+            evaluate,
+            file_digest,
+            read_data,
+            read_framework,
+        )
+        from hkfactor.report.evaluation import write_report
 
-    _check_out(out)
-    if sheet is not None and data is None and recipe is None:
-        raise InputError([Problem("--sheet", None, None, "--sheet picks a sheet of your Excel file: it needs "
-                                  "--data FILE.xlsx")], title="invalid --sheet")
-    if sheet is not None and data is not None and data.suffix.lower() not in {".xlsx", ".xlsm", ".xls"}:
-        raise InputError([Problem(str(data), None, None, "--sheet applies only to Excel workbooks (.xlsx); this file "
-                                  "is read as text (CSV), which has no sheets — leave --sheet out")],
-                         title="invalid --sheet")
-    if recipe is not None and (data is not None or framework is not None):
-        raise InputError([Problem("--recipe", None, None, "--recipe replays the data and framework it names; "
-                                  "leave out --data and --framework (or run without --recipe)")],
-                         title="invalid --recipe")
-    zh = lang == Lang.zh
-    t0 = time.perf_counter()
-    base = EvaluationRecipe.read(recipe) if recipe is not None else EvaluationRecipe()
-    changes = {k: v for k, v in (("normalisation", normalisation), ("weighting", weighting),
-                                 ("aggregation", aggregation), ("robustness", robustness)) if v is not None}
-    r = base.replace(**changes) if changes else base
-    extra: dict[str, Path] = {}
+        _check_out(out)
+        if sheet is not None and data is None and recipe is None:
+            raise InputError([Problem("--sheet", None, None, "--sheet picks a sheet of your Excel file: it needs "
+                                      "--data FILE.xlsx")], title="invalid --sheet")
+        if sheet is not None and data is not None and data.suffix.lower() not in {".xlsx", ".xlsm", ".xls"}:
+            raise InputError([Problem(str(data), None, None, "--sheet applies only to Excel workbooks (.xlsx); this file "
+                                      "is read as text (CSV), which has no sheets — leave --sheet out")],
+                             title="invalid --sheet")
+        if recipe is not None and (data is not None or framework is not None):
+            raise InputError([Problem("--recipe", None, None, "--recipe replays the data and framework it names; "
+                                      "leave out --data and --framework (or run without --recipe)")],
+                             title="invalid --recipe")
+        zh = lang == Lang.zh
+        t0 = time.perf_counter()
+        base = EvaluationRecipe.read(recipe) if recipe is not None else EvaluationRecipe()
+        changes = {k: v for k, v in (("normalisation", normalisation), ("weighting", weighting),
+                                     ("aggregation", aggregation), ("robustness", robustness)) if v is not None}
+        r = base.replace(**changes) if changes else base
+        extra: dict[str, Path] = {}
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err_console, transient=True) as bar:
-        task = bar.add_task("…", total=None)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=err_console, transient=True) as bar:
+            task = bar.add_task("…", total=None)
 
-        def say(stage: str) -> None:
-            zh_s, en_s = _STAGES.get(stage, (stage, stage))
-            bar.update(task, description=zh_s if zh else en_s)
+            def say(stage: str) -> None:
+                zh_s, en_s = _STAGES.get(stage, (stage, stage))
+                bar.update(task, description=zh_s if zh else en_s)
 
-        say("load")
-        if recipe is not None:
-            data, framework, sheet = _replay_inputs(recipe, r)
-            header_row, encoding = r.inputs.header_row or None, r.inputs.encoding or None
-        fw = read_framework(framework) if framework is not None else builtin_framework()
-        if data is not None:
-            try:
-                panel = read_data(data, fw, sheet=sheet, header_row=header_row, encoding=encoding)
-            except DataError as exc:
-                if framework is None and exc.unknown_series:
-                    raise _needs_framework(data, fw, exc.unknown_series) from None
-                raise
-        elif framework is not None:
-            raise InputError([Problem(str(framework), None, None,
-                                      "a custom framework needs your own data: add --data FILE")],
-                             title="missing --data")
-        else:
-            panel = builtin_panel()
-        city = builtin_city_data() if data is None else None
-        if data is not None:
-            extra[f"inputs/{data.name}"] = data
-            inputs = Inputs(data=f"inputs/{data.name}", data_sha256=file_digest(data), sheet=sheet or "",
-                            header_row=header_row or 0, encoding=encoding or "")
-        else:
-            inputs = Inputs(data="builtin", data_sha256=_panel_digest(panel))
-        if framework is not None:
-            extra[f"inputs/{framework.name}"] = framework
-            inputs = dataclasses.replace(inputs, framework=f"inputs/{framework.name}",
-                                         framework_sha256=file_digest(framework))
-        r = r.replace(inputs=inputs)
-        ev = evaluate(panel, fw, recipe=r, progress=say, city=city)
-        command = _command(data, framework, sheet, out, lang.value,
-                           {**({"header-row": header_row} if header_row else {}),
-                            **({"encoding": encoding} if encoding else {}), **changes})
-        files = write_report(ev, out, lang=lang.value, command=command, progress=say, extra_files=extra)
+            say("load")
+            if recipe is not None:
+                data, framework, sheet = _replay_inputs(recipe, r)
+                header_row, encoding = r.inputs.header_row or None, r.inputs.encoding or None
+            fw = read_framework(framework) if framework is not None else builtin_framework()
+            if data is not None:
+                try:
+                    panel = read_data(data, fw, sheet=sheet, header_row=header_row, encoding=encoding)
+                except DataError as exc:
+                    if framework is None and exc.unknown_series:
+                        raise _needs_framework(data, fw, exc.unknown_series) from None
+                    raise
+            elif framework is not None:
+                raise InputError([Problem(str(framework), None, None,
+                                          "a custom framework needs your own data: add --data FILE")],
+                                 title="missing --data")
+            else:
+                panel = builtin_panel()
+            panel_of_cities = builtin_city_data() if data is None else None
+            city: CityData | CityDesigns | PendingCityDesigns | None = panel_of_cities
+            if pending is not None:
+                pending.send(panel_of_cities)  # the designs run in the other process while this one evaluates
+                city = pending
+            if data is not None:
+                extra[f"inputs/{data.name}"] = data
+                inputs = Inputs(data=f"inputs/{data.name}", data_sha256=file_digest(data), sheet=sheet or "",
+                                header_row=header_row or 0, encoding=encoding or "")
+            else:
+                inputs = Inputs(data="builtin", data_sha256=_panel_digest(panel))
+            if framework is not None:
+                extra[f"inputs/{framework.name}"] = framework
+                inputs = dataclasses.replace(inputs, framework=f"inputs/{framework.name}",
+                                             framework_sha256=file_digest(framework))
+            r = r.replace(inputs=inputs)
+            ev = evaluate(panel, fw, recipe=r, progress=say, city=city)
+            command = _command(data, framework, sheet, out, lang.value,
+                               {**({"header-row": header_row} if header_row else {}),
+                                **({"encoding": encoding} if encoding else {}), **changes})
+            files = write_report(ev, out, lang=lang.value, command=command, progress=say, extra_files=extra)
 
-    _summary(ev, files.html, time.perf_counter() - t0, zh)
+        _summary(ev, files.html, time.perf_counter() - t0, zh)
+    finally:
+        if pending is not None:
+            pending.close()
+
+
+def _start_city_designs() -> _CityDesignsProcess | None:
+    """Run the built-in city designs in a forked second process while this one evaluates.
+
+    Loading pyfixest, pysyncon and the city panel and running the designs takes about as long as
+    everything else the command does, and a second core is idle meanwhile. Only on Linux with two
+    or more usable CPUs (``fork``); ``HKFACTOR_PARALLEL=0`` turns it off. The result is the same
+    either way (:func:`hkfactor.evaluation.run_city_designs`).
+
+    Not when this process has already loaded the estimation libraries (a test session, a notebook
+    that runs ``main()``): their native thread pools (pyfixest's Rust demeaning, numba) do not
+    survive ``fork`` and the child would wait on them for ever. Then the designs run here.
+    """
+    import multiprocessing
+    import os
+    import sys
+
+    if os.environ.get("HKFACTOR_PARALLEL", "1").strip() == "0" or sys.platform != "linux":
+        return None
+    if any(name in sys.modules for name in _NATIVE_POOLS):
+        return None
+    try:
+        if len(os.sched_getaffinity(0)) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        return _CityDesignsProcess()
+    except (OSError, ValueError):
+        return None
+
+
+# libraries whose native thread pools do not survive fork(); once loaded here, no second process
+_NATIVE_POOLS = ("pyfixest", "numba", "pysyncon")
+
+
+class _CityDesignsProcess:
+    """The city designs in a forked process: it loads the estimation libraries at once, waits for
+    the city panel this process builds (:meth:`send`), runs the designs and sends them back;
+    :meth:`result` waits for them (and falls back to running them here if the other process
+    failed)."""
+
+    # the designs take a few seconds; a child silent for this long is stuck, and the designs run here
+    timeout: float = 300.0
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child = ctx.Pipe(duplex=True)
+        self._proc = ctx.Process(target=_city_designs_child, args=(child,), daemon=True, name="hkfactor-designs")
+        with warnings.catch_warnings():
+            # Python ≥ 3.12 warns about fork() beside native threads (BLAS's); the worker only computes
+            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
+            self._proc.start()
+        child.close()
+        self._city: CityData | None = None
+
+    def send(self, city: CityData | None) -> None:
+        """Hand the city panel (a :class:`~hkfactor.evaluation.CityData`, or ``None``) to the other process."""
+        self._city = city
+        try:
+            self._conn.send(city)
+        except (OSError, ValueError):
+            pass  # it died: result() runs the designs here
+
+    def result(self) -> CityData | CityDesigns | None:
+        try:
+            ok, payload = self._conn.recv() if self._conn.poll(self.timeout) else (False, None)
+        except (EOFError, OSError):
+            ok, payload = False, None
+        finally:
+            self.close()
+        return payload if ok else self._city  # a CityData: evaluate() runs the designs itself
+
+    def close(self) -> None:
+        self._conn.close()
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join(timeout=10)
+
+
+def _city_designs_child(conn: object) -> None:
+    """In the second process: load the libraries, wait for the city panel, run the designs, send them."""
+    send, recv = getattr(conn, "send"), getattr(conn, "recv")  # noqa: B009 - a multiprocessing Connection
+    try:
+        from hkfactor.evaluation import EvaluationRecipe, run_city_designs
+        from hkfactor.evaluation.designs import load_libraries
+
+        load_libraries()
+        city = recv()
+        send((True, None if city is None else run_city_designs(city, seed=EvaluationRecipe().seed)))
+    except BaseException:
+        with contextlib.suppress(Exception):
+            send((False, None))
+    finally:
+        getattr(conn, "close")()  # noqa: B009
 
 
 def _command(data: Path | None, framework: Path | None, sheet: str | None, out: Path, lang: str,

@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats as _st
 
 from hkfactor.errors import SpecError
 
@@ -152,5 +151,7 @@ def rank_min(x: FloatArray, *, axis: int = -2) -> FloatArray:
     """
     if x.shape[axis] == 0:
         return x.copy()
-    r = _st.rankdata(np.where(np.isnan(x), np.inf, x), method="min", axis=axis).astype(np.float64)
-    return np.where(np.isnan(x), np.nan, r)
+    from hkfactor.methods._common import ranks
+
+    nan = np.isnan(x)
+    return np.where(nan, np.nan, ranks(np.where(nan, np.inf, x), axis=axis, ties="min"))

@@ -22,7 +22,17 @@ from hkfactor.evaluation._framework import (
     framework_from_dict,
     read_framework,
 )
-from hkfactor.evaluation._identify import CityData, DesignRun, Identification, builtin_city_data, design_name
+from hkfactor.evaluation._identify import (
+    CityData,
+    CityDesigns,
+    DesignRun,
+    Identification,
+    PendingCityDesigns,
+    builtin_city_data,
+    builtin_city_designs,
+    design_name,
+    run_city_designs,
+)
 from hkfactor.evaluation._indices import Indices
 from hkfactor.evaluation._pipeline import evaluate
 from hkfactor.evaluation._prepare import MARK_CARRIED, MARK_IMPUTED, MARK_INTERPOLATED, Prepared
@@ -56,6 +66,7 @@ __all__ = [
     "WEIGHTINGS",
     "Attribution",
     "CityData",
+    "CityDesigns",
     "Coupling",
     "DataError",
     "DesignRun",
@@ -69,9 +80,11 @@ __all__ = [
     "Indices",
     "Inputs",
     "Obstacles",
+    "PendingCityDesigns",
     "Prepared",
     "Robustness",
     "builtin_city_data",
+    "builtin_city_designs",
     "builtin_framework",
     "builtin_panel",
     "design_name",
@@ -81,4 +94,5 @@ __all__ = [
     "read_data",
     "read_framework",
     "row_keys",
+    "run_city_designs",
 ]

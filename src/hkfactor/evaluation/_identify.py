@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,8 @@ from hkfactor.evaluation._prepare import Prepared
 from hkfactor.evaluation._recipe import EvaluationRecipe
 from hkfactor.messages import Message, register
 
-__all__ = ["CityData", "DesignRun", "Identification", "identify"]
+__all__ = ["CityData", "CityDesigns", "CityInput", "DesignRun", "Identification", "PendingCityDesigns",
+           "builtin_city_designs", "identify", "run_city_designs"]
 
 #: Innovation outcomes of the city panel, in order of preference.
 CITY_OUTCOMES = ("city_invention_grants", "city_invention_applications", "city_patent_grants",
@@ -128,6 +129,45 @@ class CityData:
     #: Reader-facing names of series and shocks, ``{code: {"en": …, "zh": …}}``; a code without
     #: one is shown as is.
     names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CityDesigns:
+    """The city designs already run on a city panel (:func:`run_city_designs`) with ``seed``."""
+
+    city: CityData
+    runs: tuple[DesignRun, ...]
+    seed: int
+
+
+class PendingCityDesigns(Protocol):
+    """A city-design run under way elsewhere (e.g. a ``concurrent.futures.Future``)."""
+
+    def result(self) -> CityData | CityDesigns | None: ...
+
+
+#: What :func:`evaluate` accepts as ``city``.
+CityInput: TypeAlias = "CityData | CityDesigns | PendingCityDesigns | None"
+
+
+def run_city_designs(city: CityData, *, seed: int = 0) -> CityDesigns:
+    """Run every city design (two-way fixed effects, event study, synthetic control around each
+    dated shock, for each innovation outcome with enough data) on ``city``.
+
+    :func:`evaluate` runs them itself when given a :class:`CityData`; running them ahead (or in
+    another process, as ``hkfactor evaluate`` does) and passing the result gives the same
+    evaluation.
+    """
+    return CityDesigns(city=city, runs=tuple(_city_designs(city, seed)), seed=seed)
+
+
+def builtin_city_designs(seed: int | None = None) -> CityDesigns | None:
+    """:func:`run_city_designs` on :func:`builtin_city_data` (``None`` when it cannot be built);
+    ``seed`` defaults to the default recipe's."""
+    city = builtin_city_data()
+    if city is None:
+        return None
+    return run_city_designs(city, seed=EvaluationRecipe().seed if seed is None else seed)
 
 
 @dataclass(frozen=True)
@@ -236,16 +276,16 @@ def _not(design: str, outcome: str, shock: str, detail: Message) -> DesignRun:
         "shock": f", {shock}" if shock else "", "detail": detail}),))
 
 
-def _city_designs(city: CityData, r: EvaluationRecipe) -> list[DesignRun]:
+def _city_designs(city: CityData, seed: int) -> list[DesignRun]:
     runs: list[DesignRun] = []
     counts = {o: len(_city_frame(city, o)) for o in CITY_OUTCOMES}
     outcomes = sorted((o for o in CITY_OUTCOMES if counts[o] >= 20), key=lambda o: (-counts[o], CITY_OUTCOMES.index(o)))
     for outcome in outcomes or [max(CITY_OUTCOMES, key=lambda o: counts[o])]:
-        runs += _city_designs_for(city, outcome, r)
+        runs += _city_designs_for(city, outcome, seed)
     return runs
 
 
-def _city_designs_for(city: CityData, outcome: str, r: EvaluationRecipe) -> list[DesignRun]:
+def _city_designs_for(city: CityData, outcome: str, seed: int) -> list[DesignRun]:
     from hkfactor.evaluation.designs import event_study, synthetic_control, twfe
 
     runs: list[DesignRun] = []
@@ -269,7 +309,7 @@ def _city_designs_for(city: CityData, outcome: str, r: EvaluationRecipe) -> list
             d = df[df["unit"].isin(both)]
             d = d.assign(treat=(d["unit"].isin(GBA_CITIES) & (d["year"] >= year)).astype(float))
             try:
-                res = twfe(d, "y", "treat", unit="unit", time="year", log_outcome=True, reps=999, seed=r.seed)
+                res = twfe(d, "y", "treat", unit="unit", time="year", log_outcome=True, reps=999, seed=seed)
                 runs.append(DesignRun("twfe", outcome, f"GBA × after {year}", shock, "estimated", res, (),
                                       min(sum(y < year for y in yrs), sum(y >= year for y in yrs))))
             except HKFactorError as exc:
@@ -338,7 +378,7 @@ def _estimate_params(run: DesignRun) -> dict[str, Any]:
 
 
 def identify(prepared: Prepared, ind: Indices, fw: EvalFramework, r: EvaluationRecipe, groups: list[str],
-             city: CityData | None = None) -> Identification | None:
+             city: CityInput = None) -> Identification | None:
     """Benchmarks and designs; ``None`` with a single subsystem (nothing to relate)."""
     if len(fw.subsystems) < 2:
         return None
@@ -351,8 +391,14 @@ def identify(prepared: Prepared, ind: Indices, fw: EvalFramework, r: EvaluationR
         decisions += msgs
     if prepared.shape == "panel":
         runs += _panel_designs(prepared, ind, fw, r)
-    if city is not None:
-        runs += _city_designs(city, r)
+    if city is not None and not isinstance(city, CityData | CityDesigns):
+        city = city.result()  # a pending run (the CLI starts the city designs in a second process)
+    if isinstance(city, CityDesigns):
+        done = city if city.seed == r.seed else run_city_designs(city.city, seed=r.seed)
+        runs += done.runs
+        city = done.city
+    elif city is not None:
+        runs += _city_designs(city, r.seed)
     estimated = [x for x in runs if x.status == "estimated"]
     order = {"panel_twfe": 0, "twfe": 1, "synthetic_control": 2, "event_study": 9}
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from hkfactor.evaluation._analysis import attribute, compared_groups, couple, obstacles, robustness
 from hkfactor.evaluation._framework import EvalFramework
-from hkfactor.evaluation._identify import CityData, identify
+from hkfactor.evaluation._identify import CityInput, identify
 from hkfactor.evaluation._indices import build_indices, method_decisions
 from hkfactor.evaluation._prepare import Prepared, prepare
 from hkfactor.evaluation._recipe import EvaluationRecipe
@@ -65,7 +65,7 @@ def _construct(fw: EvalFramework, used: tuple[str, ...]) -> list[Message]:
 
 
 def evaluate(panel: EvalPanel, framework: EvalFramework, *, recipe: EvaluationRecipe | None = None,
-             progress: Progress | None = None, city: CityData | None = None,
+             progress: Progress | None = None, city: CityInput = None,
              prepared: Prepared | None = None) -> Evaluation:
     """Evaluate a framework on sourced data: indices, coupling, attribution, obstacles, robustness.
 
@@ -79,10 +79,13 @@ def evaluate(panel: EvalPanel, framework: EvalFramework, *, recipe: EvaluationRe
         Method choices; default pooled min–max, entropy weights, arithmetic mean.
     progress : callable, optional
         Called with each stage's name as it starts (the CLI shows it).
-    city : CityData, optional
+    city : CityData, CityDesigns or a pending run, optional
         A city × year panel (the built-in one: :func:`builtin_city_data`) for the designs that
         identify a partner city's role from cross-city variation (two-way fixed effects,
-        synthetic control); without it only the placebo benchmarks of a single pair run.
+        synthetic control); without it only the placebo benchmarks of a single pair run. The
+        designs may also be run ahead (:func:`run_city_designs`) or elsewhere — any object with
+        a ``result()`` method returning one of these, such as a ``concurrent.futures.Future``;
+        it is waited for only when the identification stage needs it.
     prepared : Prepared, optional
         Stage 1 of an earlier evaluation of the same panel, framework and coverage settings
         (``Evaluation.what_if`` passes it, so a change of method skips the span search).

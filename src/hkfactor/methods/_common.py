@@ -25,6 +25,7 @@ __all__ = [
     "check_finite",
     "parse_directions",
     "parse_weights",
+    "ranks",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -233,3 +234,41 @@ def wrap_frame(values: FloatArray, labels: Labels) -> Any:
     if labels.columns is not None and values.ndim == 2:
         return pd.DataFrame(values, index=labels.index, columns=labels.columns)
     return values
+
+
+def ranks(x: npt.ArrayLike, *, axis: int = -1, ties: str = "min") -> FloatArray:
+    """Ranks (1 = smallest) along ``axis``; tied values share the ``"min"`` or ``"average"`` rank.
+
+    The same as ``scipy.stats.rankdata(x, method=ties, axis=axis)`` for values without NaN (and
+    as R's ``rank(x, ties.method = ties)``), in NumPy so that importing the methods does not pull
+    in ``scipy.stats``. Callers mask NaN themselves.
+
+    Examples
+    --------
+    >>> ranks([3.0, 1.0, 3.0, 2.0]).tolist()
+    [3.0, 1.0, 3.0, 2.0]
+    >>> ranks([3.0, 1.0, 3.0, 2.0], ties="average").tolist()
+    [3.5, 1.0, 3.5, 2.0]
+    """
+    if ties not in ("min", "average"):
+        raise SpecError(f"ties must be 'min' or 'average', got {ties!r}")
+    xs = np.moveaxis(np.asarray(x, dtype=np.float64), axis, -1)
+    if xs.shape[-1] == 0:
+        return np.moveaxis(xs.copy(), -1, axis)
+    order = np.argsort(xs, axis=-1, kind="stable")
+    srt = np.take_along_axis(xs, order, axis=-1)
+    n = srt.shape[-1]
+    pos = np.broadcast_to(np.arange(n), srt.shape)
+    start = np.ones(srt.shape, dtype=bool)
+    start[..., 1:] = srt[..., 1:] != srt[..., :-1]
+    first = np.maximum.accumulate(np.where(start, pos, 0), axis=-1)  # first index of each tie run
+    if ties == "min":
+        r = first + 1.0
+    else:
+        end = np.ones(srt.shape, dtype=bool)
+        end[..., :-1] = start[..., 1:]
+        last = np.flip(np.minimum.accumulate(np.flip(np.where(end, pos, n - 1), axis=-1), axis=-1), axis=-1)
+        r = (first + last) / 2.0 + 1.0
+    out = np.empty(srt.shape, dtype=np.float64)
+    np.put_along_axis(out, order, r, axis=-1)
+    return np.moveaxis(out, -1, axis)

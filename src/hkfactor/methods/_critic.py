@@ -24,9 +24,9 @@ Correlation = Literal["pearson", "spearman"]
 
 def _rank(x: FloatArray) -> FloatArray:
     """Average ranks along axis -2 (ties share the mean rank), batched."""
-    from scipy.stats import rankdata
+    from hkfactor.methods._common import ranks
 
-    return np.asarray(rankdata(x, axis=-2, method="average"), dtype=np.float64)
+    return ranks(x, axis=-2, ties="average")
 
 
 def critic_core(z: FloatArray, *, correlation: str) -> FloatArray:

@@ -48,9 +48,9 @@ class TopsisResult:
 
 def rank_descending(score: FloatArray) -> np.ndarray:
     """Competition ranks along the last axis, 1 = largest score; ties share the best rank."""
-    from scipy.stats import rankdata
+    from hkfactor.methods._common import ranks
 
-    return np.asarray(rankdata(-score, axis=-1, method="min"), dtype=np.int64)
+    return np.asarray(ranks(-np.asarray(score, dtype=np.float64), axis=-1, ties="min"), dtype=np.int64)
 
 
 def topsis_core(arr: FloatArray, w: FloatArray, dirs: FloatArray, normalisation: str) -> tuple[FloatArray, ...]:

@@ -25,7 +25,7 @@ See ``docs/designs.md``.
 
 from __future__ import annotations
 
-from hkfactor.evaluation.designs._common import MissingDependencyError
+from hkfactor.evaluation.designs._common import MissingDependencyError, load_libraries
 from hkfactor.evaluation.designs._event import event_study
 from hkfactor.evaluation.designs._placebo import TREND_NAME, VARIANTS, placebo_benchmarks
 from hkfactor.evaluation.designs._results import (
@@ -75,6 +75,7 @@ __all__ = [
     "dated_shocks",
     "event_study",
     "get_shock",
+    "load_libraries",
     "overlapping_shocks",
     "placebo_benchmarks",
     "synthetic_control",

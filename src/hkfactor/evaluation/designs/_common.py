@@ -16,7 +16,10 @@ import pandas as pd
 from hkfactor.errors import HKFactorError, InputError, Problem, SpecError
 from hkfactor.evaluation.designs._results import DesignWarning
 
-__all__ = ["MissingDependencyError", "Prepared", "feols", "library", "prepare", "quiet_libraries"]
+__all__ = ["MissingDependencyError", "Prepared", "feols", "library", "library_context", "load_libraries", "prepare"]
+
+#: The modules the designs use, in the order they are first needed.
+LIBRARIES = ("pyfixest", "pyfixest.estimation.api", "scipy.stats", "wildboottest.wildboottest", "pysyncon")
 
 #: Fewer clusters than this and cluster-robust inference is flagged (Cameron & Miller 2015).
 MIN_CLUSTERS = 10
@@ -29,12 +32,25 @@ class MissingDependencyError(HKFactorError):
 def library(name: str) -> ModuleType:
     """Import an optional library or raise :class:`MissingDependencyError` naming the extra."""
     try:
-        with quiet_libraries():
+        with library_context():
             return importlib.import_module(name)
     except ImportError as exc:
         raise MissingDependencyError(
             f"{name} is needed for this design; install it with: pip install 'hkfactor[designs]' ({exc})"
         ) from None
+
+
+def load_libraries() -> None:
+    """Import every library the designs use (pyfixest, wildboottest, pysyncon) now rather than at
+    the first design — e.g. in a second process while the first one evaluates.
+
+    Raises
+    ------
+    MissingDependencyError
+        When one is not installed.
+    """
+    for name in LIBRARIES:
+        library(name)
 
 
 def version(dist: str) -> str:
@@ -46,15 +62,30 @@ def version(dist: str) -> str:
 
 
 @contextlib.contextmanager
-def quiet_libraries() -> Iterator[None]:
-    """Silence the warnings the design libraries raise about their own pandas usage.
+def library_context() -> Iterator[None]:
+    """Run a design library's call with BLAS on one thread and without its own pandas warnings.
+
+    *One BLAS thread*: a least-squares fit summed by two threads differs in the last digits from
+    one summed by one, and a forked worker process (``hkfactor evaluate`` runs the city designs in
+    one) has a single thread while the main process has several; pinned to one (threadpoolctl),
+    an estimate is the same to the last digit whichever process computes it. The designs' matrices
+    are small, so nothing is lost in speed.
+
+    *Quiet*: the warnings the design libraries raise about their own pandas usage.
 
     pyfixest 0.60 calls ``DataFrame.reset_index(inplace=True)`` and similar, which pandas 3.1
     deprecates (``Pandas4Warning``); that is the library's business, not the user's, and under
     ``filterwarnings = error`` it would abort every fit. Only that category, only from
     pyfixest/pysyncon/wildboottest/formulaic modules, is ignored; every other warning passes.
     """
-    with warnings.catch_warnings():
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(warnings.catch_warnings())
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover - a dependency of the designs extra
+            pass
+        else:
+            stack.enter_context(threadpool_limits(limits=1, user_api="blas"))
         p4 = getattr(pd.errors, "Pandas4Warning", None)
         for mod in (r"pyfixest(\..*)?", r"pysyncon(\..*)?", r"wildboottest(\..*)?", r"formulaic(\..*)?"):
             if p4 is not None:
@@ -167,7 +198,7 @@ def prepare(
 def feols(pf: ModuleType, formula: str, data: pd.DataFrame, *, what: str) -> object:
     """``pyfixest.feols`` with CRV1 by ``_g``; a fully collinear design becomes a :class:`SpecError`."""
     try:
-        with quiet_libraries():
+        with library_context():
             return pf.feols(formula, data=data, vcov={"CRV1": "_g"})
     except ValueError as exc:
         if "collinear" in str(exc):

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from hkfactor.errors import SpecError
 from hkfactor.evaluation.designs._common import (
@@ -15,8 +14,8 @@ from hkfactor.evaluation.designs._common import (
     cluster_warnings,
     feols,
     library,
+    library_context,
     prepare,
-    quiet_libraries,
     version,
 )
 from hkfactor.evaluation.designs._results import (
@@ -156,6 +155,8 @@ def event_study(
     warns += overlapping_shocks(event_time, span, pool, exclude=shock_id)
 
     pf = library("pyfixest")
+    from scipy import stats  # loaded with pyfixest; not at import, so the designs package stays light
+
     names = [_name(k) for k in present]
     fit: Any = feols(pf, f"_y ~ {' + '.join(names)} | _u + _t", df, what="the event-time indicators")
     coef, se = fit.coef(), fit.se()
@@ -187,7 +188,7 @@ def event_study(
             R[i, names_fit.index(n)] = 1.0
         # pyfixest's Wald statistic W (its clustered vcov); pyfixest offers the F reference only
         # for the all-coefficients test, so F = W / m is referred to F(m, G - 1) here.
-        with quiet_libraries():
+        with library_context():
             wt = fit.wald_test(R=R, distribution="chi2")
         pre_stat = float(wt["statistic"]) / len(leads)
         pre_p = float(stats.f.sf(pre_stat, len(leads), dfree))

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from hkfactor.errors import SpecError
-from hkfactor.evaluation.designs._common import library, prepare, quiet_libraries, version
+from hkfactor.evaluation.designs._common import library, library_context, prepare, version
 from hkfactor.evaluation.designs._results import (
     DesignWarning,
     Estimate,
@@ -42,7 +42,7 @@ def _fit(sc_mod: Any, wide: pd.DataFrame, treated: str, donors: list[str], pre: 
     X0 = wide.loc[pre, donors]
     X1 = wide.loc[pre, treated]
     synth = sc_mod.Synth()
-    with quiet_libraries():
+    with library_context():
         synth.fit(X0=X0, X1=X1, Z0=X0, Z1=X1, custom_V=np.ones(len(pre)))
     return np.asarray(synth.W, dtype=float)
 

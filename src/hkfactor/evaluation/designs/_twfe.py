@@ -15,8 +15,8 @@ from hkfactor.evaluation.designs._common import (
     cluster_warnings,
     feols,
     library,
+    library_context,
     prepare,
-    quiet_libraries,
     version,
 )
 from hkfactor.evaluation.designs._kernel import use_vectorised_denominator
@@ -51,7 +51,7 @@ def wild_bootstrap(
     use_vectorised_denominator(library("wildboottest.wildboottest").WildboottestCL)
     if weights == "webb":
         warns.append(DesignWarning("webb_weights", value=float(n_clusters), threshold=float(WEBB_BELOW)))
-    with quiet_libraries(), warnings.catch_warnings(record=True) as caught:
+    with library_context(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         wcr = fit.wildboottest(param=param, reps=reps, seed=seed, cluster=cluster, weights_type=weights,
                                impose_null=True)
