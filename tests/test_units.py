@@ -200,3 +200,10 @@ def test_traditional_characters_and_breakthrough(
 ) -> None:
     q = normalise(value, unit)
     assert q.value == pytest.approx(expected) and q.unit == canonical and q.qualifier == qualifier
+
+
+def test_a_grouped_number_of_years_is_a_duration_not_a_calendar_year() -> None:
+    assert normalise("2018", "年").unit == "year"
+    assert normalise("1 800", "年").unit == "years"
+    assert normalise("2,000", "年").unit == "years"
+    assert normalise(*format_printed(1800.0, "years")).unit == "years"

@@ -544,7 +544,9 @@ def normalise(printed_value: str, printed_unit: str = "") -> Quantity:
     scale, unit = parse_unit(unit_text)
     if unit == "years" and scale == 1.0 and _fold(printed_unit) == "年":
         v = parsed.value
-        if parsed.high is None and v == math.floor(v) and 1800 <= v <= 2100:
+        # a calendar year is printed without a thousands separator ("2018年"); "1 800 年" is a duration
+        grouped = any(c in str(printed_value) for c in " ,，\u00a0\u2009\u202f'")
+        if parsed.high is None and v == math.floor(v) and 1800 <= v <= 2100 and not grouped:
             unit = "year"
     if unit_text.lower() in {"rank", "位次", "名次"}:
         unit = "rank"
