@@ -205,6 +205,10 @@ def _start_city_designs() -> _CityDesignsProcess | None:
     try:
         if len(os.sched_getaffinity(0)) < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return None
+        # what both processes need is imported once, before the fork: this one needs it next anyway
+        import matplotlib.figure  # noqa: F401 - the report's figures; pyfixest loads it too
+
+        import hkfactor.evaluation  # noqa: F401
         return _CityDesignsProcess()
     except (OSError, ValueError):
         return None
