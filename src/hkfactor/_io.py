@@ -437,7 +437,10 @@ def _needs(col: pd.Series) -> pd.Series:
     """Which cells of a text column :func:`neutralise_cell` would change (vectorised when it can)."""
     if pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
         return col.str.contains(_NEEDS_RE.pattern, regex=True, na=False).astype(bool)
-    return col.astype(object).map(lambda v: isinstance(v, str) and _NEEDS_RE.search(v) is not None).astype(bool)
+    obj = col.astype(object)
+    if pd.api.types.infer_dtype(obj, skipna=True) == "string":  # text and missing only: one regex pass
+        return obj.str.contains(_NEEDS_RE.pattern, regex=True, na=False).astype(bool)
+    return obj.map(lambda v: isinstance(v, str) and _NEEDS_RE.search(v) is not None).astype(bool)
 
 
 def neutralise_frame(df: pd.DataFrame, *, index: bool = True, strip_control: bool = True) -> pd.DataFrame:

@@ -545,8 +545,15 @@ class _Cell:
 _EMPTY = _Cell("empty")
 
 
+#: a plain ASCII decimal with nothing around it — by far the commonest cell; read without the
+#: general path below (which gives exactly the same cell for it)
+_FAST = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
 def _parse_text(s: str) -> _Cell:
     """Read one text cell (CSV, or a text cell of a workbook)."""
+    if len(s) <= 64 and _FAST.fullmatch(s):
+        return _Cell("number", int(s) if "." not in s and len(s) <= 15 else float(s), raw=s)
     t = s.strip()
     if not t:
         return _EMPTY
@@ -673,9 +680,12 @@ def _read_csv(raw: bytes, file: str, suffix: str, encoding: str | None) -> _Grid
                     "file": Path(file).name,
                     "delimiter": {"en": "tabs", "zh": "制表符"} if best == "\t" else {"en": "semicolons", "zh": "分号"}}))
     rows: list[tuple[int, list[Any], list[_Cell]]] = []
+    # the same text recurs down a long table (unit names, codes, years): read each once; the
+    # cells are shared, so nothing below may change a _Cell of a CSV grid in place
+    memo: dict[str, _Cell] = {}
     try:
         for i, fields in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delim), start=1):
-            cells = [_parse_text(f) for f in fields]
+            cells = [memo[f] if f in memo else memo.setdefault(f, _parse_text(f)) for f in fields]
             if any(c.kind != "empty" for c in cells):
                 rows.append((i, list(fields), cells))
     except csv.Error as exc:
@@ -1116,6 +1126,7 @@ def _assemble(grid: _Grid, file: str, header_row: int | None) -> Table:
     hlen = len(hcells)
     named_width = max(keep, default=-1) + 1
     source_rows: list[int] = []
+    letters = {j: _letter(j) for j in keep}
     for r, orig, cells in body:
         source_rows.append(r)
         if grid.csv:
@@ -1128,7 +1139,7 @@ def _assemble(grid: _Grid, file: str, header_row: int | None) -> Table:
         for j in keep:
             c = cells[j] if j < len(cells) else _EMPTY
             name = names[j]
-            ref = f"{_letter(j)}{r}"
+            ref = f"{letters[j]}{r}"
             value: Any = float("nan")
             if c.kind in {"number", "text", "other"}:
                 value = c.value

@@ -14,6 +14,8 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hkfactor import InputError, Table, read_table
 from hkfactor._io import read_table as io_read_table
@@ -434,3 +436,20 @@ def test_two_row_header_is_a_problem_unless_declared(tmp_path: Path) -> None:
     t = read_table(write_csv(tmp_path / "two.csv", rows), header_row=2)
     assert t.notes == ("城市 地区生产总值 研发",)
     assert list(t.frame.columns) == ["城市", "总量", "增速", "经费"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"\A[+-]?[0-9]{1,70}(\.[0-9]{1,12})?\Z") | st.sampled_from(["0", "-0", "+7", "007", "1.50"]))
+def test_the_fast_number_path_reads_a_cell_exactly_as_the_general_one(s: str) -> None:
+    import re
+
+    from hkfactor import _table
+
+    fast = _table._parse_text(s)
+    saved = _table._FAST
+    _table._FAST = re.compile(r"(?!)")  # switch the fast path off
+    try:
+        general = _table._parse_text(s)
+    finally:
+        _table._FAST = saved
+    assert fast == general and type(fast.value) is type(general.value)

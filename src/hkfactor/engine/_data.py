@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from hkfactor._io import read_table
 from hkfactor.errors import InputError, Problem
@@ -202,6 +203,7 @@ def validate_wide(
             what = ", ".join(f"{k}={_show(out.at[i, k])}" for k in keys)
             probs.append(Problem(file, int(i) + 2, unit, f"duplicate {'unit-year' if time else 'unit'}: {what}"))
         _more(probs, int(dup.sum()) - 4 * _MAX_PER_COLUMN, file, unit, "duplicate")
+    converted: dict[str, NDArray[np.float64]] = {}
     for c in [*indicators, *extra_numeric]:
         col = out[c]
         if pd.api.types.is_bool_dtype(col):
@@ -224,7 +226,11 @@ def validate_wide(
                 probs.append(Problem(file, int(out.index[k]) + 2, c,
                                      f"infinite value ({vals[k]:g}); give a finite number or leave the cell blank"))
             _more(probs, len(where), file, c, "infinite")
-        out[c] = vals
+        converted[c] = vals
     if probs:
         raise InputError(probs, title=f"invalid data table {file}")
+    if out.columns.is_unique:  # one new frame: hundreds of column assignments each split pandas' blocks
+        return pd.DataFrame({c: converted[c] if c in converted else out[c] for c in out.columns}, index=out.index)
+    for c, vals in converted.items():
+        out[c] = vals
     return out

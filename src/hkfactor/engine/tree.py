@@ -93,7 +93,7 @@ def aggregate_tree(
     out = np.empty((*lead, a.shape[-2], ni + na), dtype=np.float64)
     out[..., :ni] = a
     if all(m == "amean" for m in meths) and all(m == "manual" for m in wmeths) and all(t is None for t in th):
-        _amean_by_level(out, plan, w, ni)
+        _amean_by_level(out, plan, w, ni, a)
         return (out, np.array(w, dtype=np.float64)) if return_weights else out
     w_used = np.array(np.broadcast_to(w, (*np.broadcast_shapes(a.shape[:-2], w.shape[:-1]), w.shape[-1])),
                       dtype=np.float64)
@@ -116,11 +116,16 @@ def aggregate_tree(
     return (out, w_used) if return_weights else out
 
 
-def _amean_by_level(out: FloatArray, plan: AggregationPlan, w: FloatArray, ni: int) -> None:
+def _amean_by_level(out: FloatArray, plan: AggregationPlan, w: FloatArray, ni: int,
+                    a: FloatArray | None = None) -> None:
     """Weighted arithmetic means of a whole level as two matrix products (NaN-aware).
 
     ``y = (x⁰ W) / (1[x present] W)`` where ``x⁰`` has NaN → 0 and ``W`` holds each
     aggregate's child weights; identical to :func:`kernels.a_amean` per group.
+
+    ``a`` is the indicator array as given: a level whose children are all indicators reads
+    it rather than ``out``, so weights that vary over replications with one shared ``x``
+    (Monte Carlo) broadcast in the product instead of copying ``x`` once per replication.
     """
     ncol = len(plan.columns)
     for lev in sorted(set(plan.levels)):
@@ -130,7 +135,7 @@ def _amean_by_level(out: FloatArray, plan: AggregationPlan, w: FloatArray, ni: i
         for col, k in enumerate(ks):
             wm[..., plan.children[k], col] = w[..., plan.children[k]]
         lo, hi = int(kids.min()), int(kids.max()) + 1
-        xs = out[..., lo:hi]
+        xs = a[..., lo:hi] if a is not None and hi <= ni else out[..., lo:hi]
         ok = ~np.isnan(xs)
         wsub = wm[..., lo:hi, :]
         num = np.where(ok, xs, 0.0) @ wsub

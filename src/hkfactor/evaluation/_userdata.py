@@ -438,25 +438,30 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
 
     src_rows: dict[str, dict[str, str]] = {}
     cells = []
+    file_name = p.name
+    sid_of_key: dict[str, str] = {v["_key"]: k for k, v in src_rows.items()}
     for rec in records:
         name, url = str(rec["source"]), str(rec["source_url"])
         if name or url:
-            slug = re.sub(r"[^A-Za-z0-9]+", "-", name or url).strip("-")[:40].upper()
-            sid = f"U-{slug}" if slug and (name or url).isascii() else f"U-{len(src_rows) + 1}"
             skey = f"{name}|{url}"
-            found = next((k for k, v in src_rows.items() if v["_key"] == skey), None)
+            found = sid_of_key.get(skey)
             if found is None:
+                slug = re.sub(r"[^A-Za-z0-9]+", "-", name or url).strip("-")[:40].upper()
+                sid = f"U-{slug}" if slug and (name or url).isascii() else f"U-{len(src_rows) + 1}"
                 while sid in src_rows:
                     sid += "X"
                 src_rows[sid] = {"_key": skey, "id": sid, "title_zh": name, "title_en": name, "publisher": "",
                                  "url": url, "grade": rec["grade"]}
+                sid_of_key.setdefault(skey, sid)
             else:
                 sid = found
         else:
             sid = "U-FILE"
-            src_rows.setdefault(sid, {"_key": "", "id": sid, "title_zh": f"用户数据 {p.name}",
-                                      "title_en": f"user data {p.name}", "publisher": "", "url": p.name, "grade": ""})
-        locator = rec["locator"] or f"{p.name} row {rec['_row']}, {rec['_col']}"
+            if sid not in src_rows:
+                src_rows[sid] = {"_key": "", "id": sid, "title_zh": f"用户数据 {file_name}",
+                                 "title_en": f"user data {file_name}", "publisher": "", "url": file_name, "grade": ""}
+                sid_of_key.setdefault("", sid)
+        locator = rec["locator"] or f"{file_name} row {rec['_row']}, {rec['_col']}"
         oid = "@".join(str(k) for k in (rec["unit"], rec["series"], rec["year"]) if k not in ("", 0))
         cells.append({"unit": rec["unit"], "series": rec["series"], "year": rec["year"], "value": rec["value"],
                       "grade": rec["grade"], "source_id": sid, "observation_id": oid, "locator": locator,

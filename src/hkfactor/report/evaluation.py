@@ -265,6 +265,7 @@ def _value_table(ev: Evaluation, names: _Names) -> Table:
     cut = _cut_note(p.values.shape[0], p.values.shape[1], shown.shape[0], shown.shape[1], "raw")
     keys = _keys(shown.index, ev.shape)
     cells = ev.panel.cells
+    cells = cells[cells["series"].astype(str).isin(used)]  # the shown columns' provenance only
     prov = {(str(u), str(s), int(y)): r for u, s, y, r in zip(
         cells["unit"], cells["series"], cells["year"], cells.to_dict("records"), strict=True)}
     single = ev.panel.units[0] if len(ev.panel.units) == 1 else ""
@@ -274,14 +275,16 @@ def _value_table(ev: Evaluation, names: _Names) -> Table:
                              f"{names.en.get(s, s)} ({units[s][2]})" if units[s][2] else names.en.get(s, s), True)
                             for s in used]
     rows = []
+    values = p.values.loc[shown.index, used].to_numpy(dtype=object)  # cell by cell below: arrays, not .at
+    filled = p.filled.loc[shown.index, used].to_numpy(dtype=object)
     for i, k in enumerate(shown.index):
         unit, year = ((single, int(k)) if ev.shape == "time_series" else (str(k), y0)
                       if ev.shape == "cross_section" else (str(k[0]), int(k[1])))
         row = _key_cells(keys, i)
-        for s in used:
+        for j, s in enumerate(used):
             factor = units[s][0]
-            v = _num(p.values.at[k, s]) * factor
-            fill = str(p.filled.at[k, s])
+            v = _num(values[i, j]) * factor
+            fill = str(filled[i, j])
             obs = prov.get((unit, s, year))
             if obs is not None and not fill:
                 q = str(obs.get("qualifier") or "")
