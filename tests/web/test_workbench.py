@@ -211,13 +211,16 @@ def test_close_deletes_the_folder_and_the_session(client: Any, app: Any) -> None
 
 
 def test_idle_sessions_expire_and_shutdown_removes_all() -> None:
-    app = create_app(lang="en", warm=False, idle_seconds=0.2)
+    app = create_app(lang="en", warm=False, idle_seconds=600)
     with TestClient(app) as c:
         body = _upload(c, "x.csv", MESSY_GBK).json()
         folder = app.state.workbench.get(body["token"]).folder
+        assert c.get(f"/api/workbench/{body['token']}").status_code == 200  # alive while used
+        app.state.workbench.idle_seconds = 0.2  # (shortened only now: an upload on a busy machine takes longer)
         time.sleep(0.4)
         assert c.get(f"/api/workbench/{body['token']}").status_code == 404
         assert not folder.exists()
+        app.state.workbench.idle_seconds = 600
         keep = _upload(c, "y.csv", MESSY_GBK).json()
         kept = app.state.workbench.get(keep["token"]).folder
     assert not kept.exists()  # the server stopped: every upload is gone
