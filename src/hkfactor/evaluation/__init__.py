@@ -29,7 +29,6 @@ from hkfactor.evaluation._identify import (
     Identification,
     PendingCityDesigns,
     builtin_city_data,
-    builtin_city_designs,
     design_name,
     run_city_designs,
 )
@@ -84,7 +83,6 @@ __all__ = [
     "Prepared",
     "Robustness",
     "builtin_city_data",
-    "builtin_city_designs",
     "builtin_framework",
     "builtin_panel",
     "design_name",

@@ -28,7 +28,7 @@ from hkfactor.evaluation._recipe import EvaluationRecipe
 from hkfactor.messages import Message, register
 
 __all__ = ["CityData", "CityDesigns", "CityInput", "DesignRun", "Identification", "PendingCityDesigns",
-           "builtin_city_designs", "identify", "run_city_designs"]
+           "identify", "run_city_designs"]
 
 #: Innovation outcomes of the city panel, in order of preference.
 CITY_OUTCOMES = ("city_invention_grants", "city_invention_applications", "city_patent_grants",
@@ -159,15 +159,6 @@ def run_city_designs(city: CityData, *, seed: int = 0) -> CityDesigns:
     evaluation.
     """
     return CityDesigns(city=city, runs=tuple(_city_designs(city, seed)), seed=seed)
-
-
-def builtin_city_designs(seed: int | None = None) -> CityDesigns | None:
-    """:func:`run_city_designs` on :func:`builtin_city_data` (``None`` when it cannot be built);
-    ``seed`` defaults to the default recipe's."""
-    city = builtin_city_data()
-    if city is None:
-        return None
-    return run_city_designs(city, seed=EvaluationRecipe().seed if seed is None else seed)
 
 
 @dataclass(frozen=True)

@@ -439,7 +439,7 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
     src_rows: dict[str, dict[str, str]] = {}
     cells = []
     file_name = p.name
-    sid_of_key: dict[str, str] = {v["_key"]: k for k, v in src_rows.items()}
+    sid_of_key: dict[str, str] = {}  # a source named by the file → its id
     for rec in records:
         name, url = str(rec["source"]), str(rec["source_url"])
         if name or url:
@@ -452,7 +452,7 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
                     sid += "X"
                 src_rows[sid] = {"_key": skey, "id": sid, "title_zh": name, "title_en": name, "publisher": "",
                                  "url": url, "grade": rec["grade"]}
-                sid_of_key.setdefault(skey, sid)
+                sid_of_key[skey] = sid
             else:
                 sid = found
         else:
@@ -460,7 +460,6 @@ def read_data(path: str | Path, framework: EvalFramework, *, sheet: str | int | 
             if sid not in src_rows:
                 src_rows[sid] = {"_key": "", "id": sid, "title_zh": f"用户数据 {file_name}",
                                  "title_en": f"user data {file_name}", "publisher": "", "url": file_name, "grade": ""}
-                sid_of_key.setdefault("", sid)
         locator = rec["locator"] or f"{file_name} row {rec['_row']}, {rec['_col']}"
         oid = "@".join(str(k) for k in (rec["unit"], rec["series"], rec["year"]) if k not in ("", 0))
         cells.append({"unit": rec["unit"], "series": rec["series"], "year": rec["year"], "value": rec["value"],
