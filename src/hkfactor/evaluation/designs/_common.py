@@ -21,6 +21,9 @@ __all__ = ["MissingDependencyError", "Prepared", "feols", "library", "library_co
 #: The modules the designs use, in the order they are first needed.
 LIBRARIES = ("pyfixest", "pyfixest.estimation.api", "scipy.stats", "wildboottest.wildboottest", "pysyncon")
 
+#: Convergence tolerance of the fixed-effects demeaning (see :func:`feols`).
+FIXEF_TOL = 1e-13
+
 #: Fewer clusters than this and cluster-robust inference is flagged (Cameron & Miller 2015).
 MIN_CLUSTERS = 10
 
@@ -196,10 +199,16 @@ def prepare(
 
 
 def feols(pf: ModuleType, formula: str, data: pd.DataFrame, *, what: str) -> object:
-    """``pyfixest.feols`` with CRV1 by ``_g``; a fully collinear design becomes a :class:`SpecError`."""
+    """``pyfixest.feols`` with CRV1 by ``_g``; a fully collinear design becomes a :class:`SpecError`.
+
+    The fixed effects are projected out to :data:`FIXEF_TOL` rather than pyfixest's default
+    1e-6: at that tolerance the result depends on the order the effects are swept in, which
+    follows Python's string hashing, so two runs of the same command differed in the 8th digit of
+    a standard error (and of the wild-bootstrap interval built on it).
+    """
     try:
         with library_context():
-            return pf.feols(formula, data=data, vcov={"CRV1": "_g"})
+            return pf.feols(formula, data=data, vcov={"CRV1": "_g"}, demeaner=pf.MapDemeaner(fixef_tol=FIXEF_TOL))
     except ValueError as exc:
         if "collinear" in str(exc):
             raise SpecError(f"{what} is absorbed by the unit and period fixed effects "
